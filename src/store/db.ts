@@ -1,0 +1,113 @@
+/**
+ * One Kysely instance per dialect, the migrator, and the transaction helper every write goes through.
+ */
+import { Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, type Migration, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import * as m0001 from './migrations/0001-initial.js';
+
+export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+
+export type DatabaseOptions =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres' | 'mysql'; host: string; port?: number; user?: string; password?: string; database: string; poolSize?: number };
+
+export type Tx = Transaction<Database>;
+export type Db = Kysely<Database>;
+
+export interface Store {
+  db: Db;
+  dialect: DialectName;
+  /**
+   * Runs `fn` in one transaction and retries it on deadlocks, serialization failures and lock
+   * timeouts (the normal outcome of row locks under concurrency across several API processes).
+   * `fn` must be free of side effects outside the database: it may run more than once.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001 };
+
+export async function openStore(options: DatabaseOptions): Promise<Store> {
+  const db = new Kysely<Database>({ dialect: await createDialect(options) });
+  return {
+    db,
+    dialect: options.dialect,
+    transaction: (fn) => withRetries(() => db.transaction().execute(fn)),
+    close: () => db.destroy(),
+  };
+}
+
+async function createDialect(options: DatabaseOptions) {
+  switch (options.dialect) {
+    case 'sqlite': {
+      const { default: SQLite } = await import('better-sqlite3');
+      const database = new SQLite(options.path);
+      // WAL lets readers proceed during a write; NORMAL sync is durable across process crashes.
+      database.pragma('journal_mode = WAL');
+      database.pragma('synchronous = NORMAL');
+      database.pragma('foreign_keys = ON');
+      database.pragma('busy_timeout = 5000');
+      return new SqliteDialect({ database });
+    }
+    case 'postgres': {
+      const pg = await import('pg');
+      // BIGINT comes back as a string by default; our bigints (revision numbers) fit a JS number.
+      pg.default.types.setTypeParser(20, (v: string) => Number(v));
+      const pool = new pg.default.Pool({
+        host: options.host, port: options.port ?? 5432, user: options.user, password: options.password,
+        database: options.database, max: options.poolSize ?? 10,
+      });
+      return new PostgresDialect({ pool });
+    }
+    case 'mysql': {
+      const mysql = await import('mysql2');
+      const pool = mysql.createPool({
+        host: options.host, port: options.port ?? 3306, user: options.user, password: options.password,
+        database: options.database, connectionLimit: options.poolSize ?? 10, supportBigNumbers: true, bigNumberStrings: false,
+      });
+      return new MysqlDialect({ pool });
+    }
+  }
+}
+
+/** Applies pending migrations (forward-only; applying twice is a no-op). */
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'nucleon_migrations',
+    migrationLockTableName: 'nucleon_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+const RETRYABLE = new Set([
+  '40001', '40P01', '55P03', // PostgreSQL: serialization failure, deadlock, lock not available
+  'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', // MySQL
+  'SQLITE_BUSY', 'SQLITE_LOCKED',
+]);
+
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && RETRYABLE.has(code);
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === '23505' || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+async function withRetries<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= attempts) throw error;
+      // Jittered backoff so that colliding transactions do not collide again.
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+    }
+  }
+}
