@@ -108,7 +108,8 @@ http-socket = 127.0.0.1:$port
 add-header = Connection: close
 env = OS_KEYSTONE_CONFIG_FILES=$dir/keystone.conf
 master = true
-processes = 2
+; one worker: SQLite under several processes gives "database is locked" on writes (revocations).
+processes = 1
 threads = 1
 die-on-term = true
 need-app = true
