@@ -43,7 +43,8 @@ export interface RemoteVtepState {
   ports: RemotePortState[];
 }
 
-/** A network present on this host because at least one port of it is bound here. */
+/** A network present on this host because at least one port of it is bound here (the DHCP port of a
+ *  network served by this host's DHCP agent counts: such networks are always listed here too). */
 export interface NetworkState {
   id: string;
   /** Network MTU (0 or absent = unknown: the agent leaves device MTUs alone). */
@@ -116,10 +117,12 @@ export interface ExtraDhcpOpt {
 export interface DhcpHostState {
   port_id: string;
   mac_address: string;
-  /** Every fixed IP of the port (the renderer skips those on DHCP-disabled subnets). */
+  /** Every fixed IP of the port (the renderer skips those on DHCP-disabled subnets). The server may list
+   *  every port of the network; the agent skips DHCP/floating IP/HA ports as Neutron does. */
   fixed_ips: FixedIp[];
-  /** `host-<ip with dashes>` unless the port has a dns_name. */
-  hostname: string;
+  /** The port's DNS hostname (dns_assignment) when it has a dns_name; null: the agent names each
+   *  address `host-<ip with dashes>` as Neutron's dnsmasq driver does. */
+  hostname: string | null;
   device_owner: string;
   extra_dhcp_opts: ExtraDhcpOpt[];
 }

@@ -27,9 +27,9 @@ export async function runningPid(pidFile: string): Promise<number | undefined> {
   }
 }
 
-/** Starts dnsmasq (it daemonises and writes its PID file) inside `netns`. */
-export async function spawnDnsmasq(r: Runner, args: readonly string[], netns: string): Promise<void> {
-  await r.run(['dnsmasq', ...args], { netns, timeoutMs: 15_000 });
+/** Starts dnsmasq (argv[0] = the binary; it daemonises and writes its PID file) inside `netns`. */
+export async function spawnDnsmasq(r: Runner, argv: readonly string[], netns: string): Promise<void> {
+  await r.run(argv, { netns, timeoutMs: 15_000 });
 }
 
 export async function hupDnsmasq(pidFile: string): Promise<boolean> {

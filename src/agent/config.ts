@@ -1,0 +1,81 @@
+/**
+ * What the agent needs from Neutron's config files, as plain values. The composition root (src/cmd)
+ * maps INI options to this: [vxlan] local_ip/enable_vxlan/l2_population/arp_responder/udp_dstport/
+ * ttl/tos, [linux_bridge] physical_interface_mappings, dhcp_agent.ini and neutron.conf DHCP options.
+ */
+export interface L2Config {
+  /** [vxlan] local_ip: this host's VTEP address. */
+  localIp?: string;
+  /** [vxlan] enable_vxlan (default true). */
+  enableVxlan: boolean;
+  /** [vxlan] l2_population (default false). */
+  l2Population: boolean;
+  /** [vxlan] arp_responder (default false). */
+  arpResponder: boolean;
+  /** [vxlan] udp_dstport; Neutron leaves it unset (kernel default 8472); we default to IANA 4789 (DESIGN.md §6). */
+  udpDstport: number;
+  /** [vxlan] ttl / tos, unset = kernel default. */
+  ttl?: number;
+  tos?: number;
+  /** [linux_bridge] physical_interface_mappings: physnet → interface. */
+  physicalInterfaceMappings: Record<string, string>;
+}
+
+export interface DhcpConfig {
+  enabled: boolean;
+  /** Where per-network files live: <stateDir>/<network id>/{host,opts,addn_hosts,leases,pid}. */
+  stateDir: string;
+  /** neutron.conf dhcp_lease_duration (default 86400; -1 = infinite). */
+  leaseDuration: number;
+  /** dhcp_agent.ini enable_isolated_metadata (default false) and force_metadata (default false). */
+  enableIsolatedMetadata: boolean;
+  forceMetadata: boolean;
+  /** dnsmasq_dns_servers (default []), dnsmasq_local_resolv (default false), dns_domain (default 'openstacklocal'). */
+  dnsmasqDnsServers: string[];
+  dnsmasqLocalResolv: boolean;
+  dnsDomain: string;
+  /** dnsmasq_lease_max (default 2**24), dhcp_renewal_time / dhcp_rebinding_time (default 0 = unset). */
+  dnsmasqLeaseMax: number;
+  dhcpRenewalTime: number;
+  dhcpRebindingTime: number;
+  /** dhcp_broadcast_reply (default false). */
+  dhcpBroadcastReply: boolean;
+  /** The dnsmasq binary (tests may point elsewhere). */
+  dnsmasqBinary: string;
+}
+
+export interface AgentConfig {
+  host: string;
+  l2: L2Config;
+  dhcp: DhcpConfig;
+}
+
+export function defaultL2Config(over: Partial<L2Config> = {}): L2Config {
+  return {
+    enableVxlan: true,
+    l2Population: false,
+    arpResponder: false,
+    udpDstport: 4789,
+    physicalInterfaceMappings: {},
+    ...over,
+  };
+}
+
+export function defaultDhcpConfig(over: Partial<DhcpConfig> = {}): DhcpConfig {
+  return {
+    enabled: false,
+    stateDir: '/var/lib/nucleon/dhcp',
+    leaseDuration: 86400,
+    enableIsolatedMetadata: false,
+    forceMetadata: false,
+    dnsmasqDnsServers: [],
+    dnsmasqLocalResolv: false,
+    dnsDomain: 'openstacklocal',
+    dnsmasqLeaseMax: 2 ** 24,
+    dhcpRenewalTime: 0,
+    dhcpRebindingTime: 0,
+    dhcpBroadcastReply: false,
+    dnsmasqBinary: 'dnsmasq',
+    ...over,
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * DHCP for one network: namespace `qdhcp-<net>`, a veth `tap<port[:11]>` (host side, enslaved to the
+ * bridge) / `ns-<port[:11]>` (inside, the DHCP port's MAC and IPs), and one dnsmasq whose files are
+ * replaced atomically then SIGHUPed; a changed command line (subnets, MTU) restarts it.
+ * Delete = stop dnsmasq, delete the namespace (which deletes the veth pair), remove the files.
+ */
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import type { DhcpNetworkState } from '../../hoststate/types.js';
+import type { DhcpConfig } from '../config.js';
+import { hupDnsmasq, killDnsmasq, runningPid, spawnDnsmasq } from '../linux/dnsmasq.js';
+import type { Runner } from '../linux/exec.js';
+import { ipBatch, isUp, listAddrs, listLinks, type Addr, type Link } from '../linux/ip.js';
+import { addNetns, deleteNetns, listNetns } from '../linux/netns.js';
+import { dnsmasqPaths, renderDnsmasq, type DnsmasqPaths } from '../render/dnsmasq.js';
+import { cidrNetwork } from '../render/ip-util.js';
+import { bridgeName, dhcpNsName, nsIfName, tapName, type LinkView, type Ops } from './types.js';
+
+export interface DhcpDesired {
+  network: DhcpNetworkState;
+}
+
+/** What the DHCP ops read before planning. */
+export interface DhcpActual {
+  nsExists: boolean;
+  tap?: Link;
+  nsIf?: Link;
+  nsLo?: Link;
+  addrs: Addr[];
+  files: { hosts?: string; opts?: string; addnHosts?: string };
+  /** dnsmasq's argv after the binary when running. */
+  runningArgs?: string[];
+}
+
+export type DhcpAction =
+  | { op: 'netns-add' }
+  | { op: 'ip'; where: 'host' | 'ns'; lines: string[] }
+  | { op: 'write'; file: 'hosts' | 'opts' | 'addnHosts'; content: string }
+  | { op: 'spawn' | 'restart' | 'hup' | 'kill' };
+
+/** Pure: the actions from `actual` to the desired DHCP service of one network. */
+export function planDhcp(d: DhcpDesired, actual: DhcpActual, cfg: DhcpConfig, paths: DnsmasqPaths): DhcpAction[] {
+  const net = d.network;
+  const tap = tapName(net.port.id);
+  const nsIf = nsIfName(net.port.id);
+  const ns = dhcpNsName(net.network_id);
+  const out: DhcpAction[] = [];
+  if (!actual.nsExists) out.push({ op: 'netns-add' });
+  const host: string[] = [];
+  const inner: string[] = [];
+  let fresh = false;
+  if (!actual.tap || !actual.nsIf || actual.tap.kind !== 'veth') {
+    // Half a pair (or someone else's device) cannot be repaired in place: recreate it.
+    if (actual.tap) host.push(`link del ${tap}`);
+    host.push(`link add ${tap} type veth peer name ${nsIf} netns ${ns}`);
+    fresh = true;
+  }
+  const t = fresh ? undefined : actual.tap;
+  const i = fresh ? undefined : actual.nsIf;
+  if (net.mtu > 0 && t?.mtu !== net.mtu) host.push(`link set ${tap} mtu ${net.mtu}`);
+  if (t?.master !== bridgeName(net.network_id)) host.push(`link set ${tap} master ${bridgeName(net.network_id)}`);
+  if (!t || !isUp(t)) host.push(`link set ${tap} up`);
+  if (!actual.nsLo || !isUp(actual.nsLo)) inner.push('link set lo up');
+  if (i?.address?.toLowerCase() !== net.port.mac_address.toLowerCase()) inner.push(`link set ${nsIf} address ${net.port.mac_address}`);
+  if (net.mtu > 0 && i?.mtu !== net.mtu) inner.push(`link set ${nsIf} mtu ${net.mtu}`);
+  if (!i || !isUp(i)) inner.push(`link set ${nsIf} up`);
+  const prefixOf = new Map(net.subnets.map((s) => [s.id, cidrNetwork(s.cidr)[1]]));
+  const want = new Set(
+    net.port.fixed_ips.filter((f) => prefixOf.has(f.subnet_id)).map((f) => `${f.ip_address}/${prefixOf.get(f.subnet_id)}`),
+  );
+  const have = new Set(fresh ? [] : actual.addrs.filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`));
+  for (const a of have) if (!want.has(a)) inner.push(`addr del ${a} dev ${nsIf}`);
+  for (const a of want) if (!have.has(a)) inner.push(`addr add ${a} dev ${nsIf}`);
+  if (host.length) out.push({ op: 'ip', where: 'host', lines: host });
+  if (inner.length) out.push({ op: 'ip', where: 'ns', lines: inner });
+
+  const r = renderDnsmasq(net, cfg, paths);
+  let filesChanged = false;
+  for (const [file, content] of [['hosts', r.hosts], ['opts', r.opts], ['addnHosts', r.addnHosts]] as const) {
+    if (actual.files[file] !== content) {
+      out.push({ op: 'write', file, content });
+      filesChanged = true;
+    }
+  }
+  const args = [`--interface=${nsIf}`, ...r.args];
+  if (!r.enabled) {
+    if (actual.runningArgs) out.push({ op: 'kill' });
+  } else if (!actual.runningArgs) {
+    out.push({ op: 'spawn' });
+  } else if (actual.runningArgs.join('\0') !== args.join('\0')) {
+    out.push({ op: 'restart' });
+  } else if (filesChanged) {
+    out.push({ op: 'hup' });
+  }
+  return out;
+}
+
+/** The dnsmasq arguments the ops run (the render plus the interface to serve). */
+export function dnsmasqArgs(d: DhcpDesired, cfg: DhcpConfig, paths: DnsmasqPaths): string[] {
+  return [`--interface=${nsIfName(d.network.port.id)}`, ...renderDnsmasq(d.network, cfg, paths).args];
+}
+
+async function readOrUndefined(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch(() => undefined);
+}
+
+/** Replace a file atomically (write a temp file, rename over). */
+async function replaceFile(path: string, content: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, content, { mode: 0o644 });
+  await rename(tmp, path);
+}
+
+export class DhcpOps implements Ops<DhcpDesired> {
+  readonly stage = 'dhcp';
+  constructor(private readonly runner: Runner, private readonly view: LinkView, private readonly cfg: DhcpConfig) {}
+
+  keyOf(d: DhcpDesired): string {
+    return d.network.network_id;
+  }
+
+  async read(d: DhcpDesired, paths: DnsmasqPaths): Promise<DhcpActual> {
+    const ns = dhcpNsName(d.network.network_id);
+    const nsExists = (await listNetns(this.runner)).includes(ns);
+    const hostLinks = await this.view.byName();
+    const nsLinks = nsExists ? new Map((await listLinks(this.runner, ns)).map((l) => [l.ifname, l])) : new Map<string, Link>();
+    const nsIf = nsLinks.get(nsIfName(d.network.port.id));
+    const pid = await runningPid(paths.pid);
+    let runningArgs: string[] | undefined;
+    if (pid !== undefined) {
+      const cmdline = (await readOrUndefined(`/proc/${pid}/cmdline`))?.split('\0').filter((s) => s !== '');
+      runningArgs = cmdline?.slice(1);
+    }
+    return {
+      nsExists,
+      tap: hostLinks.get(tapName(d.network.port.id)),
+      nsIf,
+      nsLo: nsLinks.get('lo'),
+      addrs: nsIf ? await listAddrs(this.runner, ns, nsIf.ifname) : [],
+      files: { hosts: await readOrUndefined(paths.hosts), opts: await readOrUndefined(paths.opts), addnHosts: await readOrUndefined(paths.addnHosts) },
+      runningArgs,
+    };
+  }
+
+  async update(d: DhcpDesired): Promise<number> {
+    const paths = dnsmasqPaths(this.cfg.stateDir, d.network.network_id);
+    const ns = dhcpNsName(d.network.network_id);
+    const actions = planDhcp(d, await this.read(d, paths), this.cfg, paths);
+    let n = 0;
+    for (const a of actions) {
+      switch (a.op) {
+        case 'netns-add':
+          await addNetns(this.runner, ns);
+          n++;
+          break;
+        case 'ip':
+          try {
+            await ipBatch(this.runner, a.lines, a.where === 'ns' ? ns : undefined);
+          } finally {
+            this.view.invalidate();
+          }
+          n += a.lines.length;
+          break;
+        case 'write':
+          await mkdir(paths.dir, { recursive: true, mode: 0o755 });
+          await replaceFile(paths[a.file], a.content);
+          n++;
+          break;
+        case 'hup':
+          await hupDnsmasq(paths.pid);
+          n++;
+          break;
+        case 'kill':
+          await killDnsmasq(paths.pid);
+          n++;
+          break;
+        case 'restart':
+        case 'spawn':
+          if (a.op === 'restart') await killDnsmasq(paths.pid);
+          await mkdir(paths.dir, { recursive: true, mode: 0o755 });
+          await spawnDnsmasq(this.runner, [this.cfg.dnsmasqBinary, ...dnsmasqArgs(d, this.cfg, paths)], ns);
+          n++;
+          break;
+      }
+    }
+    return n;
+  }
+
+  async delete(networkId: string): Promise<number> {
+    const paths = dnsmasqPaths(this.cfg.stateDir, networkId);
+    const ns = dhcpNsName(networkId);
+    let n = 0;
+    if ((await runningPid(paths.pid)) !== undefined) {
+      await killDnsmasq(paths.pid);
+      n++;
+    }
+    if ((await listNetns(this.runner)).includes(ns)) {
+      await deleteNetns(this.runner, ns);
+      this.view.invalidate();
+      n++;
+    }
+    await rm(paths.dir, { recursive: true, force: true });
+    return n;
+  }
+
+  async prune(desiredKeys: ReadonlySet<string>): Promise<number> {
+    const ids = new Set<string>();
+    for (const name of await listNetns(this.runner)) if (name.startsWith('qdhcp-')) ids.add(name.slice('qdhcp-'.length));
+    for (const dir of await readdir(this.cfg.stateDir).catch(() => [] as string[])) ids.add(dir);
+    let n = 0;
+    for (const id of ids) if (!desiredKeys.has(id)) n += await this.delete(id);
+    return n;
+  }
+}
