@@ -2,6 +2,25 @@
 // [network_log] (linuxbridge_agent.ini, openvswitch_agent.ini). Names and defaults are Neutron's.
 import { bool, dict, float, group, int, ip, list, port, str } from '../types.js';
 
+/** Neutron's mapping lists ("physnet:iface,..."): key:value pairs, keys unique, values unique. */
+export function mappingsCheck(v: unknown): string | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const keys = new Set<string>();
+  const values = new Set<string>();
+  for (const entry of v as string[]) {
+    if (entry === '') continue;
+    const c = entry.indexOf(':');
+    const k = c < 0 ? '' : entry.slice(0, c).trim();
+    const val = c < 0 ? '' : entry.slice(c + 1).trim();
+    if (!k || !val) return `"${entry}" is not key:value`;
+    if (keys.has(k)) return `key "${k}" appears twice`;
+    if (values.has(val)) return `value "${val}" appears twice`;
+    keys.add(k);
+    values.add(val);
+  }
+  return undefined;
+}
+
 const vxlanGroupCheck = (v: unknown) =>
   typeof v === 'string' && v !== '' && !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(v) ? 'not an IP address or CIDR' : undefined;
 
@@ -45,8 +64,8 @@ export const agent = group(
 );
 
 export const linuxBridge = group('linux_bridge', 'Linux bridge agent', 'all', [
-  list('physical_interface_mappings', [], 'physnet:interface pairs for flat and VLAN networks'),
-  list('bridge_mappings', [], 'physnet:bridge pairs using existing bridges'),
+  list('physical_interface_mappings', [], 'physnet:interface pairs for flat and VLAN networks', { validate: mappingsCheck }),
+  list('bridge_mappings', [], 'physnet:bridge pairs using existing bridges', { validate: mappingsCheck }),
 ]);
 
 export const vxlan = group(
@@ -86,7 +105,7 @@ export const ovs = group('ovs', 'Open vSwitch agent', [], [
   str('int_peer_patch_port', 'patch-tun', 'Integration side of the tunnel patch'),
   str('tun_peer_patch_port', 'patch-int', 'Tunnel side of the tunnel patch'),
   ip('local_ip', null, 'Local tunnel endpoint'),
-  list('bridge_mappings', [], 'physnet:bridge pairs'),
+  list('bridge_mappings', [], 'physnet:bridge pairs', { validate: mappingsCheck }),
   list('resource_provider_bandwidths', [], 'Bandwidth inventories'),
   list('resource_provider_packet_processing_with_direction', [], 'Packet rate inventories'),
   list('resource_provider_packet_processing_without_direction', [], 'Packet rate inventories'),

@@ -11,7 +11,7 @@ export const defaultAgents = group(
     'dnsmasq_dns_servers', 'dnsmasq_base_log_dir', 'dnsmasq_local_resolv', 'dnsmasq_lease_max',
     'dhcp_broadcast_reply', 'dnsmasq_enable_addr6_list', 'agent_mode', 'metadata_port',
     'handle_internal_only_routers', 'enable_metadata_proxy', 'periodic_interval', 'periodic_fuzzy_delay',
-    'nova_metadata_host', 'nova_metadata_port', 'nova_metadata_protocol', 'metadata_proxy_shared_secret',
+    'nova_metadata_host', 'nova_metadata_port', 'nova_metadata_protocol', 'nova_metadata_insecure', 'metadata_proxy_shared_secret',
     'metadata_proxy_socket', 'metadata_workers', 'metadata_backlog', 'rpc_response_max_timeout',
     'cleanup_on_shutdown', 'external_network_bridge',
   ],

@@ -29,7 +29,9 @@ export const defaultServer = group(
     list('service_plugins', [], 'Service plugins to load (router, segments, qos, ...)'),
     str('base_mac', 'fa:16:3e:00:00:00', 'Base MAC for generated port MACs; 00 bytes are randomised', { validate: macCheck }),
     bool('allow_bulk', true, 'Allow bulk create requests'),
-    str('pagination_max_limit', '-1', 'Largest page size; -1 for no limit'),
+    str('pagination_max_limit', '-1', 'Largest page size; -1 for no limit', {
+      validate: (v) => (typeof v === 'string' && !/^\s*-?\d+\s*$/.test(v) ? 'not an integer' : undefined),
+    }),
     str('api_extensions_path', '', 'Extra extension paths'),
     str('api_paste_config', 'api-paste.ini', 'Paste deployment file'),
     int('api_workers', null, 'API worker processes (default: CPU count)'),
