@@ -1,0 +1,73 @@
+// Neutron's default policies (Zed, neutron 21), taken from neutron/conf/policies/ as installed:
+// subnet.py, subnetpool.py, address_scope.py, service_type.py.
+// Each rule's check string and, where Neutron deprecated an older one, that older string
+// (enforcer.ts ORs them unless enforce_new_defaults, as oslo.policy does).
+import type { DefaultRule } from './types.js';
+
+/** Subnets, subnet pools, address scopes, service providers. */
+export const SUBNET_RULES: readonly DefaultRule[] = [
+  // subnet.py
+  { name: 'create_subnet',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s or rule:network_owner',
+    deprecated: 'rule:admin_or_network_owner' },
+  { name: 'create_subnet:segment_id', check: 'rule:admin_only' },
+  { name: 'create_subnet:service_types', check: 'rule:admin_only' },
+  { name: 'get_subnet',
+    check: 'rule:admin_only or role:reader and project_id:%(project_id)s or rule:shared',
+    deprecated: 'rule:admin_or_owner or rule:shared' },
+  { name: 'get_subnet:segment_id', check: 'rule:admin_only' },
+  { name: 'update_subnet',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s or rule:network_owner',
+    deprecated: 'rule:admin_or_network_owner' },
+  { name: 'update_subnet:segment_id', check: 'rule:admin_only' },
+  { name: 'update_subnet:service_types', check: 'rule:admin_only' },
+  { name: 'delete_subnet',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s or rule:network_owner',
+    deprecated: 'rule:admin_or_network_owner' },
+  // subnetpool.py
+  { name: 'shared_subnetpools', check: 'field:subnetpools:shared=True' },
+  { name: 'create_subnetpool',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s',
+    deprecated: 'rule:regular_user' },
+  { name: 'create_subnetpool:shared', check: 'rule:admin_only' },
+  { name: 'create_subnetpool:is_default', check: 'rule:admin_only' },
+  { name: 'get_subnetpool',
+    check: 'rule:admin_only or role:reader and project_id:%(project_id)s or rule:shared_subnetpools',
+    deprecated: 'rule:admin_or_owner or rule:shared_subnetpools' },
+  { name: 'update_subnetpool',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s',
+    deprecated: 'rule:admin_or_owner' },
+  { name: 'update_subnetpool:is_default', check: 'rule:admin_only' },
+  { name: 'delete_subnetpool',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s',
+    deprecated: 'rule:admin_or_owner' },
+  { name: 'onboard_network_subnets',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s',
+    deprecated: 'rule:admin_or_owner' },
+  { name: 'add_prefixes',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s',
+    deprecated: 'rule:admin_or_owner' },
+  { name: 'remove_prefixes',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s',
+    deprecated: 'rule:admin_or_owner' },
+  // address_scope.py
+  { name: 'shared_address_scopes', check: 'field:address_scopes:shared=True' },
+  { name: 'create_address_scope',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s',
+    deprecated: 'rule:regular_user' },
+  { name: 'create_address_scope:shared', check: 'rule:admin_only' },
+  { name: 'get_address_scope',
+    check: 'rule:admin_only or role:reader and project_id:%(project_id)s or rule:shared_address_scopes',
+    deprecated: 'rule:admin_or_owner or rule:shared_address_scopes' },
+  { name: 'update_address_scope',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s',
+    deprecated: 'rule:admin_or_owner' },
+  { name: 'update_address_scope:shared', check: 'rule:admin_only' },
+  { name: 'delete_address_scope',
+    check: 'rule:admin_only or role:member and project_id:%(project_id)s',
+    deprecated: 'rule:admin_or_owner' },
+  // service_type.py
+  { name: 'get_service_provider',
+    check: 'role:reader',
+    deprecated: 'rule:regular_user' },
+];
