@@ -115,7 +115,6 @@ export interface ServerOptions {
   servicePlugins: string[];
   baseMac: string;
   dvrBaseMac: string;
-  allowOverlappingIps: boolean;
   globalPhysnetMtu: number;
   apiWorkers: number | null;
   rpcWorkers: number | null;
@@ -206,7 +205,6 @@ export function serverOptions(conf: LoadedConfig): ServerOptions {
     servicePlugins: D('service_plugins'),
     baseMac: D('base_mac'),
     dvrBaseMac: D('dvr_base_mac'),
-    allowOverlappingIps: D('allow_overlapping_ips'),
     globalPhysnetMtu: D('global_physnet_mtu'),
     apiWorkers: D('api_workers'),
     rpcWorkers: D('rpc_workers'),

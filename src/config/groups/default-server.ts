@@ -11,7 +11,7 @@ export const defaultServer = group(
   'Service-wide settings',
   [
     'host', 'bind_host', 'bind_port', 'auth_strategy', 'core_plugin', 'service_plugins', 'base_mac',
-    'allow_overlapping_ips', 'global_physnet_mtu', 'api_workers', 'rpc_workers',
+    'global_physnet_mtu', 'api_workers', 'rpc_workers',
     'dhcp_agents_per_network', 'network_auto_schedule', 'allow_automatic_dhcp_failover',
     'allow_automatic_l3agent_failover', 'agent_down_time', 'state_path', 'dns_domain', 'dhcp_lease_duration',
     'router_distributed', 'l3_ha', 'allow_bulk', 'pagination_max_limit', 'max_dns_nameservers',
@@ -47,7 +47,9 @@ export const defaultServer = group(
     str('dns_domain', 'openstacklocal', 'Domain for building host names'),
     str('external_dns_driver', null, 'External DNS driver'),
     bool('dhcp_agent_notification', true, 'Notify DHCP agents of changes'),
-    bool('allow_overlapping_ips', true, 'Allow overlapping subnets across projects'),
+    bool('allow_overlapping_ips', true, 'Allow overlapping subnets across projects', {
+      removed: 'Neutron no longer has this option: address overlap between projects is always allowed',
+    }),
     bool('notify_nova_on_port_status_changes', true, 'Tell Nova when a port status changes'),
     bool('notify_nova_on_port_data_changes', true, 'Tell Nova when port addresses change'),
     int('send_events_interval', 2, 'Seconds between batches of Nova events'),
