@@ -1,7 +1,7 @@
 /**
  * One Kysely instance per dialect, the migrator, and the transaction helper every write goes through.
  */
-import { Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, type Migration, type Transaction } from 'kysely';
+import { sql, Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, type Migration, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001-initial.js';
 
@@ -109,5 +109,22 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
       // Jittered backoff so that colliding transactions do not collide again.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
     }
+  }
+}
+
+/**
+ * Runs `fn` (typically one insert) inside a savepoint and reports a unique violation as false
+ * instead of an error: on PostgreSQL a failed statement would otherwise abort the transaction.
+ */
+export async function insertUnlessDuplicate(tx: Tx, fn: () => Promise<unknown>): Promise<boolean> {
+  await sql`savepoint nucleon_insert`.execute(tx);
+  try {
+    await fn();
+    await sql`release savepoint nucleon_insert`.execute(tx);
+    return true;
+  } catch (error) {
+    await sql`rollback to savepoint nucleon_insert`.execute(tx);
+    if (isUniqueViolation(error)) return false;
+    throw error;
   }
 }

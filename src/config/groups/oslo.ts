@@ -8,7 +8,8 @@ export const osloPolicy = group(
   ['policy_file', 'enforce_scope', 'enforce_new_defaults', 'policy_default_rule', 'policy_dirs'],
   [
     bool('enforce_scope', false, 'Check the scope of tokens against policies'),
-    bool('enforce_new_defaults', false, 'Use the new (secure RBAC) default policies only'),
+    // Nucleon defaults to the secure-RBAC rules (Neutron's default since 2023.2): a reader cannot write.
+    bool('enforce_new_defaults', true, 'Use the new (secure RBAC) default policies only'),
     str('policy_file', 'policy.yaml', 'Policy override file (relative to the config directory)', { deprecated: [{ section: 'DEFAULT', name: 'policy_file' }] }),
     str('policy_default_rule', 'default', 'Rule used when a policy is missing', { deprecated: [{ section: 'DEFAULT', name: 'policy_default_rule' }] }),
     multistr('policy_dirs', ['policy.d'], 'Directories of further policy files', { deprecated: [{ section: 'DEFAULT', name: 'policy_dirs' }] }),

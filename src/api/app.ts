@@ -1,0 +1,96 @@
+/**
+ * The Fastify application: body parsing, authentication, error mapping, discovery documents and
+ * the collections. Built from already-constructed parts (see cmd/); it owns no state of its own.
+ */
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import type { Logger } from 'pino';
+import type { AuthStrategy } from './identity/context.js';
+import { NotAuthenticatedError, IdentityUnavailableError } from './identity/context.js';
+import type { PolicyEnforcer } from './policy/index.js';
+import type { ExtensionDefinition } from '../definitions/types.js';
+import { NeutronError } from '../core/errors.js';
+import { statusOf, errorBody } from './errors.js';
+import { setCaller } from './request-context.js';
+import { registerDiscovery } from './routes/discovery.js';
+
+export interface AppOptions {
+  logger: Logger | false;
+  auth: AuthStrategy;
+  policy: PolicyEnforcer;
+  extensions: ExtensionDefinition[];
+  /** Path prefixes served without authentication (discovery, built-in identity, metrics). */
+  publicPrefixes?: string[];
+  /** Registers the resource routes; called inside the app so that they get the app's hooks. */
+  routes: (app: FastifyInstance) => void | Promise<void>;
+  bodyLimit?: number;
+}
+
+export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  const common = {
+    bodyLimit: o.bodyLimit ?? 10 * 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  };
+  const app = (o.logger ? Fastify({ ...common, loggerInstance: o.logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
+
+  // Neutron accepts JSON whatever the declared type; a body that does not parse is a 400.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new NeutronError('HTTPBadRequest', 'Malformed request body'), undefined);
+    }
+  });
+
+  const routePatterns: { method: string; re: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const re = new RegExp('^' + route.url.replace(/\/$/, '').replace(/:[^/]+/g, '[^/]+') + '/?$');
+    for (const method of methods) routePatterns.push({ method, re });
+  });
+
+  const publicPrefixes = o.publicPrefixes ?? [];
+  app.addHook('onRequest', async (req) => {
+    const path = req.url.split('?')[0];
+    if (path === '/' || publicPrefixes.some((p) => path === p || path.startsWith(p + '/'))) return;
+    setCaller(req, await o.auth.authenticate(req.headers));
+  });
+
+  app.setErrorHandler((error: FastifyError | NeutronError | Error, req, reply) => {
+    if (error instanceof NeutronError) {
+      return reply.code(statusOf(error.type)).send(errorBody(error));
+    }
+    if (error instanceof NotAuthenticatedError) {
+      if (o.auth.wwwAuthenticate) reply.header('WWW-Authenticate', o.auth.wwwAuthenticate);
+      return reply.code(401).send(errorBody(new NeutronError('HTTPUnauthorized', 'Authentication required')));
+    }
+    if (error instanceof IdentityUnavailableError) {
+      return reply.code(503).send(errorBody(new NeutronError('ServiceUnavailable', 'The identity service is unavailable')));
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      const type = status === 413 ? 'HTTPRequestEntityTooLarge' : status === 415 ? 'HTTPUnsupportedMediaType' : 'HTTPBadRequest';
+      return reply.code(status).send(errorBody(new NeutronError(type, error.message)));
+    }
+    req.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(errorBody(new NeutronError('HTTPInternalServerError', 'Request Failed: internal server error while processing your request.')));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const allowed = routePatterns.filter((r) => r.re.test(path)).map((r) => r.method);
+    if (allowed.length) {
+      reply.header('Allow', [...new Set(allowed)].join(', '));
+      return reply.code(405).send(errorBody(new NeutronError('HTTPMethodNotAllowed', `The server could not comply with the request since it is either malformed or otherwise incorrect.`)));
+    }
+    return reply.code(404).send(errorBody(new NeutronError('HTTPNotFound', 'The resource could not be found.')));
+  });
+
+  registerDiscovery(app, o.extensions);
+  await o.routes(app);
+  return app;
+}

@@ -1,0 +1,223 @@
+/**
+ * The generic handlers of a collection (list, show, create incl. bulk, update, delete, tags),
+ * driven by the resource's definition and calling the typed functions of its core service.
+ * Policy is applied here the way Neutron's controller applies it: a resource the caller may not
+ * see is 404, an action it may not take is 403, attributes it may not see are left out.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { EffectiveResource } from '../definitions/registry.js';
+import type { ResourceService, Item, Body } from '../core/service.js';
+import type { Caller } from '../core/caller.js';
+import type { PolicyEnforcer } from './policy/index.js';
+import { NOT_SPECIFIED } from '../definitions/types.js';
+import { parseListQuery, selectFields, type RawQuery, type ExtraFilters } from './query.js';
+import { unwrapBody, prepareCreate, prepareUpdate, parseIfMatch } from './body.js';
+import { errors, NeutronError } from '../core/errors.js';
+import { callerOf } from './request-context.js';
+import type { TagService } from '../core/tags.js';
+
+export interface CollectionOptions {
+  def: EffectiveResource;
+  service: ResourceService;
+  policy: PolicyEnforcer;
+  tags?: TagService;
+  extraFilters?: ExtraFilters;
+  paginationMaxLimit?: number;
+}
+
+export function registerCollection(app: FastifyInstance, o: CollectionOptions): void {
+  const { def, service, policy } = o;
+  const base = `/v2.0/${def.path}`;
+  const res = def.policyName;
+  const enforced = Object.entries(def.attributes).filter(([, s]) => s.enforcePolicy).map(([a]) => a);
+  const hidden = Object.entries(def.attributes).filter(([, s]) => !s.isVisible).map(([a]) => a);
+
+  async function target(caller: Caller, item: Item): Promise<Item> {
+    return service.policyContext ? { ...item, ...(await service.policyContext(caller, item)) } : item;
+  }
+
+  /** The item as the caller may see it, or null when `get_<res>` denies it. */
+  function present(caller: Caller, item: Item, t: Item, fields: string[]): Item | null {
+    if (!policy.check(`get_${res}`, t, caller)) return null;
+    const out: Item = { ...item };
+    for (const attr of enforced) {
+      const action = `get_${res}:${attr}`;
+      if (attr in out && policy.hasRule(action) && !policy.check(action, t, caller)) delete out[attr];
+    }
+    for (const attr of hidden) delete out[attr];
+    return selectFields(out, fields);
+  }
+
+  async function visibleOr404(caller: Caller, id: string): Promise<{ item: Item; t: Item }> {
+    const item = await service.get(caller, id);
+    const t = await target(caller, item);
+    if (!policy.check(`get_${res}`, t, caller)) throw notFound(id);
+    return { item, t };
+  }
+
+  const notFound = (id: string) => new NeutronError(def.notFoundType, `${def.displayName} ${id} could not be found.`);
+
+  /** Attribute rules for attributes the client set to a non-default value (Neutron's "explicitly set"). */
+  function checkAttributes(action: string, body: Body, given: Set<string>, t: Item, caller: Caller): void {
+    for (const attr of enforced) {
+      if (!given.has(attr)) continue;
+      const value = body[attr];
+      const spec = def.attributes[attr];
+      if (value === NOT_SPECIFIED || value === undefined || (action.startsWith('create') && 'default' in spec && JSON.stringify(value) === JSON.stringify(spec.default))) continue;
+      const rule = `${action}:${attr}`;
+      if (policy.hasRule(rule) && !policy.check(rule, t, caller)) throw errors.policyNotAuthorized(rule);
+    }
+  }
+
+  app.get(base, async (req, reply) => {
+    const caller = callerOf(req);
+    const query = parseListQuery(req.query as RawQuery, def.attributes, o.extraFilters, o.paginationMaxLimit);
+    const items = await service.list(caller, query);
+    const out: Item[] = [];
+    for (const item of items) {
+      const shown = present(caller, item, await target(caller, item), query.fields);
+      if (shown) out.push(shown);
+    }
+    const body: Record<string, unknown> = { [def.collection]: out };
+    if (query.limit) {
+      const links = paginationLinks(req, items, query.limit, query.marker, query.pageReverse);
+      if (links.length) body[`${def.collection}_links`] = links;
+    }
+    return reply.send(body);
+  });
+
+  app.get(`${base}/:id`, async (req, reply) => {
+    const caller = callerOf(req);
+    const { id } = req.params as { id: string };
+    const { item, t } = await visibleOr404(caller, id);
+    const fields = parseListQuery({ fields: (req.query as RawQuery).fields }, def.attributes).fields;
+    return reply.send({ [def.resource]: present(caller, item, t, fields) });
+  });
+
+  app.post(base, async (req, reply) => {
+    const caller = callerOf(req);
+    const { items, bulk } = unwrapBody(def, req.body, true);
+    const prepared: Body[] = [];
+    for (const raw of items) {
+      const given = new Set(Object.keys(raw));
+      const body = prepareCreate(def, raw, caller);
+      const t = await target(caller, body);
+      if (!policy.check(`create_${res}`, t, caller)) throw errors.policyNotAuthorized(`create_${res}`);
+      checkAttributes(`create_${res}`, body, given, t, caller);
+      prepared.push(body);
+    }
+    const created = await service.create(caller, prepared);
+    const shown: Item[] = [];
+    for (const item of created) shown.push(present(caller, item, await target(caller, item), []) ?? selectFields(item, ['id']));
+    reply.code(201);
+    return reply.send(bulk ? { [def.collection]: shown } : { [def.resource]: shown[0] });
+  });
+
+  app.put(`${base}/:id`, async (req, reply) => {
+    const caller = callerOf(req);
+    const { id } = req.params as { id: string };
+    const { items } = unwrapBody(def, req.body, false);
+    const given = new Set(Object.keys(items[0]));
+    const body = prepareUpdate(def, items[0], caller);
+    const { item, t } = await visibleOr404(caller, id);
+    const merged = { ...t, ...body };
+    if (!policy.check(`update_${res}`, merged, caller)) throw errors.policyNotAuthorized(`update_${res}`);
+    checkAttributes(`update_${res}`, body, given, merged, caller);
+    void item;
+    const updated = await service.update(caller, id, body, { ifMatch: parseIfMatch(req.headers['if-match']) });
+    return reply.send({ [def.resource]: present(caller, updated, await target(caller, updated), []) });
+  });
+
+  app.delete(`${base}/:id`, async (req, reply) => {
+    const caller = callerOf(req);
+    const { id } = req.params as { id: string };
+    const { t } = await visibleOr404(caller, id);
+    if (!policy.check(`delete_${res}`, t, caller)) throw errors.policyNotAuthorized(`delete_${res}`);
+    await service.delete(caller, id, { ifMatch: parseIfMatch(req.headers['if-match']) });
+    return reply.code(204).send();
+  });
+
+  if (o.tags && def.standardAttributes) registerTags(app, base, o, visibleOr404);
+}
+
+function registerTags(
+  app: FastifyInstance, base: string, o: CollectionOptions,
+  visibleOr404: (caller: Caller, id: string) => Promise<{ item: Item; t: Item }>,
+): void {
+  const tags = o.tags!;
+  const res = o.def.policyName;
+  const may = (action: string, t: Item, caller: Caller) => {
+    // Tags follow the parent's update rule, as Neutron's tagging extension does.
+    if (!o.policy.check(`${action}_${res}`, t, caller)) throw errors.policyNotAuthorized(`${action}_${res}`);
+  };
+  app.get(`${base}/:id/tags`, async (req) => {
+    const { id } = req.params as { id: string };
+    await visibleOr404(callerOf(req), id);
+    return { tags: await tags.list(id) };
+  });
+  app.get(`${base}/:id/tags/:tag`, async (req, reply) => {
+    const { id, tag } = req.params as { id: string; tag: string };
+    await visibleOr404(callerOf(req), id);
+    if (!(await tags.list(id)).includes(tag)) throw new NeutronError('TagNotFound', `Tag ${tag} could not be found for ${o.def.resource} ${id}.`);
+    return reply.code(204).send();
+  });
+  app.put(`${base}/:id/tags`, async (req) => {
+    const caller = callerOf(req);
+    const { id } = req.params as { id: string };
+    const { t } = await visibleOr404(caller, id);
+    may('update', t, caller);
+    const body = req.body as { tags?: unknown };
+    if (!body || !Array.isArray(body.tags) || body.tags.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 255 || x.includes(',') || x.includes('/'))) {
+      throw errors.badRequest('Invalid input for tags. Reason: Invalid tags body.');
+    }
+    return { tags: await tags.replace(id, body.tags as string[]) };
+  });
+  app.put(`${base}/:id/tags/:tag`, async (req, reply) => {
+    const caller = callerOf(req);
+    const { id, tag } = req.params as { id: string; tag: string };
+    const { t } = await visibleOr404(caller, id);
+    may('update', t, caller);
+    if (tag.length > 255 || tag.includes(',')) throw errors.badRequest(`Invalid input for tag. Reason: '${tag}' is not a valid tag.`);
+    await tags.add(id, tag);
+    return reply.code(201).send();
+  });
+  app.delete(`${base}/:id/tags`, async (req, reply) => {
+    const caller = callerOf(req);
+    const { id } = req.params as { id: string };
+    const { t } = await visibleOr404(caller, id);
+    may('update', t, caller);
+    await tags.replace(id, []);
+    return reply.code(204).send();
+  });
+  app.delete(`${base}/:id/tags/:tag`, async (req, reply) => {
+    const caller = callerOf(req);
+    const { id, tag } = req.params as { id: string; tag: string };
+    const { t } = await visibleOr404(caller, id);
+    may('update', t, caller);
+    if (!(await tags.remove(id, tag))) throw new NeutronError('TagNotFound', `Tag ${tag} could not be found for ${o.def.resource} ${id}.`);
+    return reply.code(204).send();
+  });
+}
+
+function paginationLinks(req: FastifyRequest, items: Item[], limit: number, marker: string | null, pageReverse: boolean) {
+  const url = new URL(req.url, `${req.protocol}://${req.headers.host ?? 'localhost'}`);
+  const link = (rel: string, markerId: string, reverse: boolean) => {
+    const params = new URLSearchParams(url.search);
+    params.set('marker', markerId);
+    params.set('limit', String(limit));
+    if (reverse) params.set('page_reverse', 'True'); else params.delete('page_reverse');
+    return { rel, href: `${url.origin}${url.pathname}?${params.toString()}` };
+  };
+  const links = [];
+  // Forward: more pages follow when the page is full. Reverse paging mirrors it.
+  if (!pageReverse) {
+    if (items.length >= limit) links.push(link('next', String(items[items.length - 1].id), false));
+    if (marker && items.length) links.push(link('previous', String(items[0].id), true));
+  } else {
+    if (items.length >= limit) links.push(link('previous', String(items[0].id), true));
+    if (marker && items.length) links.push(link('next', String(items[items.length - 1].id), false));
+  }
+  return links;
+}
+
+export type { FastifyReply };

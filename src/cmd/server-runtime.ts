@@ -1,0 +1,124 @@
+/**
+ * Composition root of the API server: constructs the store, ML2 drivers, core services, auth,
+ * policy and the Fastify app from the server options, and passes them down. Nothing else
+ * constructs these objects.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ServerOptions } from '../config/index.js';
+import type { AuthStrategy } from '../api/identity/context.js';
+import type { Ml2Settings } from '../ml2/driver-api.js';
+import type { CoreSettings, CommitListener } from '../core/deps.js';
+import { openStore, migrateToLatest, type Store, type DatabaseOptions } from '../store/db.js';
+import { freeRanges } from '../store/tables/free-ranges.js';
+import { createTypeDrivers } from '../ml2/registry.js';
+import { createCore, syncPools, type Core } from '../core/index.js';
+import { createPolicyEnforcer } from '../api/policy/index.js';
+import { buildApp } from '../api/app.js';
+import { EXTENSIONS } from '../definitions/registry.js';
+import { registerApiRoutes } from '../api/routes/index.js';
+
+export interface ServerRuntime {
+  app: FastifyInstance;
+  store: Store;
+  core: Core;
+  close(): Promise<void>;
+}
+
+export interface ServerParts {
+  logger: Logger | false;
+  auth: AuthStrategy;
+  /** Where the database lives when [database] connection is unset (the all-in-one data dir). */
+  defaultDatabase: DatabaseOptions;
+  /** Registers extra routes before the API's (the built-in identity). */
+  extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
+  publicPrefixes?: string[];
+  onCommit?: CommitListener;
+  /** Run migrations at start (the all-in-one does; `nucleon server` expects `nucleon db upgrade`, but applies them too if asked). */
+  migrate?: boolean;
+}
+
+export function databaseOptions(o: ServerOptions, fallback: DatabaseOptions): DatabaseOptions {
+  const url = o.database.url;
+  if (!url) return fallback;
+  const poolSize = o.database.maxPoolSize || undefined;
+  if (url.dialect === 'sqlite') return { dialect: 'sqlite', path: url.path ?? ':memory:' };
+  return { dialect: url.dialect, host: url.host ?? '127.0.0.1', port: url.port, user: url.user, password: url.password, database: url.database ?? 'neutron', poolSize };
+}
+
+export function ml2Settings(o: ServerOptions): Ml2Settings {
+  const pairs = (rs: { min: number; max: number }[]) => rs.map((r) => [r.min, r.max] as [number, number]);
+  const vlan = new Map<string, [number, number][]>();
+  for (const r of o.ml2.networkVlanRanges) {
+    const list = vlan.get(r.physnet) ?? [];
+    if (r.range) list.push([r.range.min, r.range.max]);
+    vlan.set(r.physnet, list);
+  }
+  return {
+    typeDrivers: o.ml2.typeDrivers,
+    tenantNetworkTypes: o.ml2.tenantNetworkTypes,
+    mechanismDrivers: o.ml2.mechanismDrivers,
+    extensionDrivers: o.ml2.extensionDrivers,
+    globalPhysnetMtu: o.globalPhysnetMtu,
+    pathMtu: o.ml2.pathMtu,
+    physicalNetworkMtus: o.ml2.physicalNetworkMtus,
+    flatNetworks: o.ml2.flatNetworks,
+    networkVlanRanges: [...vlan].map(([physicalNetwork, ranges]) => ({ physicalNetwork, ranges })),
+    vxlanVniRanges: pairs(o.ml2.vxlanVniRanges),
+    geneveVniRanges: pairs(o.ml2.geneveVniRanges),
+    geneveMaxHeaderSize: o.ml2.geneveMaxHeaderSize,
+    greTunnelIdRanges: pairs(o.ml2.greTunnelIdRanges),
+    overlayIpVersion: o.ml2.overlayIpVersion === 6 ? 6 : 4,
+  };
+}
+
+export function coreSettings(o: ServerOptions): CoreSettings {
+  const q = o.quotas;
+  return {
+    baseMac: o.baseMac,
+    allowOverlappingIps: (o as { allowOverlappingIps?: boolean }).allowOverlappingIps ?? true,
+    maxFixedIpsPerPort: 5,
+    dnsDomain: o.dnsDomain,
+    quotaDefaults: {
+      network: q.network, subnet: q.subnet, port: q.port, router: q.router, floatingip: q.floatingip,
+      security_group: q.securityGroup, security_group_rule: q.securityGroupRule,
+    },
+    paginationMaxLimit: o.paginationMaxLimit > 0 ? o.paginationMaxLimit : 0,
+  };
+}
+
+export async function createServerRuntime(o: ServerOptions, parts: ServerParts): Promise<ServerRuntime> {
+  const store = await openStore(databaseOptions(o, parts.defaultDatabase));
+  try {
+    if (parts.migrate) await migrateToLatest(store);
+    const ml2 = ml2Settings(o);
+    const ranges = freeRanges(store.dialect !== 'sqlite');
+    const typeDrivers = createTypeDrivers(ml2, ranges);
+    const settings = coreSettings(o);
+    const core = createCore({ store, ml2, typeDrivers, ranges, settings, onCommit: parts.onCommit ?? (() => {}) });
+    await syncPools(core.deps);
+    const policy = createPolicyEnforcer({ policyFile: o.policy.policyFile, enforceNewDefaults: o.policy.enforceNewDefaults });
+    const app = await buildApp({
+      logger: parts.logger,
+      auth: parts.auth,
+      policy,
+      extensions: EXTENSIONS,
+      publicPrefixes: parts.publicPrefixes,
+      bodyLimit: o.maxRequestBodySize > 0 ? o.maxRequestBodySize : undefined,
+      routes: async (app) => {
+        if (parts.extraRoutes) await parts.extraRoutes(app);
+        registerApiRoutes(app, { core, policy, paginationMaxLimit: settings.paginationMaxLimit });
+      },
+    });
+    return {
+      app, store, core,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+/** What core's resource services are built from: passed down from the composition root. */
+import type { Store } from '../store/db.js';
+import type { TypeDriver, Ml2Settings } from '../ml2/driver-api.js';
+import type { FreeRanges } from '../store/tables/free-ranges.js';
+
+export interface CoreSettings {
+  baseMac: string;
+  allowOverlappingIps: boolean;
+  maxFixedIpsPerPort: number;
+  dnsDomain: string;
+  /** [quotas] quota_<resource>; -1 = unlimited. */
+  quotaDefaults: Record<string, number>;
+  /** Longest page the API returns (0 = no limit). */
+  paginationMaxLimit: number;
+}
+
+/** Told after each commit that changed desired state (the bus hint publisher hangs here). */
+export type CommitListener = (change: { resource: string; id: string; hosts?: string[] }) => void;
+
+export interface CoreDeps {
+  store: Store;
+  ml2: Ml2Settings;
+  typeDrivers: Map<string, TypeDriver>;
+  ranges: FreeRanges;
+  settings: CoreSettings;
+  onCommit: CommitListener;
+}
+
+export const DEFAULT_CORE_SETTINGS: CoreSettings = {
+  baseMac: 'fa:16:3e:00:00:00',
+  allowOverlappingIps: true,
+  maxFixedIpsPerPort: 5,
+  dnsDomain: 'openstacklocal.',
+  quotaDefaults: { network: 100, subnet: 100, port: 500, security_group: 10, security_group_rule: 100, router: 10, floatingip: 50 },
+  paginationMaxLimit: 0,
+};

@@ -1,0 +1,30 @@
+/** Queries on networks and their segments. */
+import type { Db, Tx } from '../db.js';
+import type { NetworkRow, NetworkSegmentRow } from '../schema.js';
+import { chunks } from './list.js';
+
+export async function networkRow(db: Db | Tx, id: string, forUpdate = false): Promise<NetworkRow | undefined> {
+  let q = db.selectFrom('networks').selectAll().where('id', '=', id);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function segmentsOf(db: Db | Tx, networkIds: string[]): Promise<Map<string, NetworkSegmentRow[]>> {
+  const out = new Map<string, NetworkSegmentRow[]>();
+  for (const part of chunks(networkIds)) {
+    if (!part.length) continue;
+    const rows = await db.selectFrom('network_segments').selectAll().where('network_id', 'in', part).orderBy('segment_index').execute();
+    for (const r of rows) (out.get(r.network_id) ?? out.set(r.network_id, []).get(r.network_id)!).push(r);
+  }
+  return out;
+}
+
+export async function subnetIdsOf(db: Db | Tx, networkIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const part of chunks(networkIds)) {
+    if (!part.length) continue;
+    const rows = await db.selectFrom('subnets').select(['id', 'network_id']).where('network_id', 'in', part).orderBy('created_at').orderBy('id').execute();
+    for (const r of rows) (out.get(r.network_id) ?? out.set(r.network_id, []).get(r.network_id)!).push(r.id);
+  }
+  return out;
+}
