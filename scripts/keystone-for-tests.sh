@@ -60,6 +60,14 @@ pick_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# True when $1 answers HTTP 2xx/3xx (python3 is there with keystone; curl may not be).
+answers() {
+  /usr/bin/python3 - "$1" <<'PY' >/dev/null 2>&1
+import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=2)
+PY
+}
+
 rand() { /usr/bin/python3 -c 'import secrets; print(secrets.token_hex(12))'; }
 
 start_keystone() {
@@ -119,16 +127,18 @@ INI
   # setsid: its own session, so the caller's terminal signals do not reach it; we stop it by PID.
   setsid /usr/bin/uwsgi --ini "$dir/uwsgi.ini" </dev/null >/dev/null 2>&1 &
   echo $! > "$dir/started.pid"
+  # From here on, a failure stops what we started (and keeps DIR for its logs).
+  trap "KEEP_KEYSTONE_DIR=1 stop_keystone '$dir'" EXIT
 
   local i
   for i in $(seq 1 120); do
-    if curl -fsS -o /dev/null "$url/v3" 2>/dev/null; then break; fi
+    if answers "$url/v3"; then break; fi
     if ! kill -0 "$(cat "$dir/started.pid")" 2>/dev/null; then
       log "uwsgi exited; see $dir/log/uwsgi.log"; tail -n 30 "$dir/log/uwsgi.log" >&2 || true; exit 1
     fi
     sleep 0.5
   done
-  curl -fsS -o /dev/null "$url/v3" || { log "keystone did not answer on $url"; exit 1; }
+  answers "$url/v3" || { log "keystone did not answer on $url"; exit 1; }
 
   # Users and projects through the openstack CLI as the bootstrap admin.
   local os=(/usr/bin/openstack --os-auth-url "$url/v3" --os-identity-api-version 3
@@ -143,6 +153,7 @@ INI
     "${os[@]}" role add --project demo --user demo member
   } >>"$dir/log/manage.log" 2>&1 || { log "creating users failed; see $dir/log/manage.log"; exit 1; }
 
+  trap - EXIT
   cat <<OUT
 KEYSTONE_DIR=$dir
 KEYSTONE_PID=$(cat "$dir/started.pid")
