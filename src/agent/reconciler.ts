@@ -18,7 +18,8 @@ import type { AgentConfig } from './config.js';
 import { changedKeys, desiredFromHostState, STAGES, type Desired, type StageName } from './desired.js';
 import type { HostStateSource } from './host-state-client.js';
 import type { Ops } from './ops/types.js';
-import type { TapOps } from './ops/taps.js';
+import type { TapDesired } from './ops/taps.js';
+import type { DeviceStatus } from '../hoststate/types.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface Logger {
@@ -28,7 +29,8 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
-export type StageOps = { [S in StageName]?: Ops<any> } & { tap: TapOps };
+/** The ops per stage; the tap stage also answers each port's status. */
+export type StageOps = { [S in StageName]?: Ops<any> } & { tap: Ops<TapDesired> & { status(d: TapDesired): Promise<DeviceStatus> } };
 
 export interface ReconcilerOptions {
   config: AgentConfig;
