@@ -76,8 +76,8 @@ export function coreSettings(o: ServerOptions): CoreSettings {
   const q = o.quotas;
   return {
     baseMac: o.baseMac,
-    allowOverlappingIps: (o as { allowOverlappingIps?: boolean }).allowOverlappingIps ?? true,
-    maxFixedIpsPerPort: 5,
+    allowOverlappingIps: o.allowOverlappingIps,
+    maxFixedIpsPerPort: o.maxFixedIpsPerPort,
     dnsDomain: o.dnsDomain,
     quotaDefaults: {
       network: q.network, subnet: q.subnet, port: q.port, router: q.router, floatingip: q.floatingip,

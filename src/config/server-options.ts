@@ -119,6 +119,8 @@ export interface ServerOptions {
   apiWorkers: number | null;
   rpcWorkers: number | null;
   allowBulk: boolean;
+  allowOverlappingIps: boolean;
+  maxFixedIpsPerPort: number;
   /** -1 for no limit. */
   paginationMaxLimit: number;
   maxDnsNameservers: number;
@@ -209,6 +211,8 @@ export function serverOptions(conf: LoadedConfig): ServerOptions {
     apiWorkers: D('api_workers'),
     rpcWorkers: D('rpc_workers'),
     allowBulk: D('allow_bulk'),
+    allowOverlappingIps: D('allow_overlapping_ips'),
+    maxFixedIpsPerPort: D('max_fixed_ips_per_port'),
     paginationMaxLimit: Number(D<string>('pagination_max_limit')),
     maxDnsNameservers: D('max_dns_nameservers'),
     maxSubnetHostRoutes: D('max_subnet_host_routes'),

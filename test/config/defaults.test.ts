@@ -56,7 +56,7 @@ const SAMPLE: [string, string, unknown][] = [
   ['quotas', 'default_quota', -1],
   ['oslo_policy', 'policy_file', 'policy.yaml'],
   ['oslo_policy', 'enforce_scope', false],
-  ['oslo_policy', 'enforce_new_defaults', false],
+  ['oslo_policy', 'enforce_new_defaults', true],
   ['agent', 'polling_interval', 2],
   ['agent', 'report_interval', 30],
   ['agent', 'root_helper', 'sudo'],
@@ -88,6 +88,7 @@ describe('defaults', () => {
 // Options where Nucleon deliberately differs from, or is not in, Neutron's definitions.
 const DELIBERATE = new Set([
   'DEFAULT.host', // the machine's name: differs by machine
+  'oslo_policy.enforce_new_defaults', // Nucleon uses the secure-RBAC defaults (Neutron's default since 2023.2)
   'DEFAULT.max_fixed_ips_per_port', // removed from Neutron; kept so old files are named
   'DEFAULT.mac_generation_retries', // removed from Neutron
   'DEFAULT.external_network_bridge', // removed from Neutron

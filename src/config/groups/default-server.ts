@@ -41,15 +41,14 @@ export const defaultServer = group(
     bool('use_ssl', false, 'Serve the API over TLS'),
     int('max_dns_nameservers', 5, 'DNS nameservers allowed per subnet'),
     int('max_subnet_host_routes', 20, 'Host routes allowed per subnet'),
-    int('max_fixed_ips_per_port', 5, 'Fixed IPs allowed per port', { removed: 'Neutron no longer has this option; ignored' }),
+    int('max_fixed_ips_per_port', 5, 'Fixed IPs allowed per port (dropped by Neutron after Zed; Nucleon keeps it)'),
     bool('ipv6_pd_enabled', false, 'IPv6 prefix delegation'),
     int('dhcp_lease_duration', 86400, 'DHCP lease time in seconds; -1 for infinite'),
     str('dns_domain', 'openstacklocal', 'Domain for building host names'),
     str('external_dns_driver', null, 'External DNS driver'),
     bool('dhcp_agent_notification', true, 'Notify DHCP agents of changes'),
-    bool('allow_overlapping_ips', true, 'Allow overlapping subnets across projects', {
-      removed: 'Neutron no longer has this option: address overlap between projects is always allowed',
-    }),
+    // Removed from recent Neutron (overlap always allowed) but still in operators' files: honoured.
+    bool('allow_overlapping_ips', true, 'Allow overlapping subnets across projects'),
     bool('notify_nova_on_port_status_changes', true, 'Tell Nova when a port status changes'),
     bool('notify_nova_on_port_data_changes', true, 'Tell Nova when port addresses change'),
     int('send_events_interval', 2, 'Seconds between batches of Nova events'),
