@@ -124,7 +124,12 @@ export function createKeystoneAuth(opts: KeystoneAuthOptions): KeystoneAuth {
     if (res.status !== 201 || !token) {
       throw new IdentityUnavailableError(`service authentication as ${opts.username} failed: HTTP ${res.status}`);
     }
-    const expiresAt = Date.parse((JSON.parse(text) as { token?: KeystoneToken }).token?.expires_at ?? '');
+    let expiresAt = NaN;
+    try {
+      expiresAt = Date.parse((JSON.parse(text) as { token?: KeystoneToken }).token?.expires_at ?? '');
+    } catch {
+      // no usable expiry: fall back to a short lifetime below
+    }
     const until = Number.isFinite(expiresAt) ? expiresAt - SERVICE_TOKEN_MARGIN_MS : now() + 5 * 60_000;
     service = { token, until };
     return token;
@@ -151,15 +156,22 @@ export function createKeystoneAuth(opts: KeystoneAuthOptions): KeystoneAuth {
       await res.body?.cancel();
       res = await validateOnce(userToken, await serviceToken(true));
     }
-    if (res.status === 404 || res.status === 401) {
+    if (res.status === 404) {
       await res.body?.cancel();
       return { ctx: null };
     }
     if (res.status !== 200) {
+      // Includes a 401 with a fresh service token: then our own credentials are what is wrong.
       await res.body?.cancel();
       throw new IdentityUnavailableError(`token validation failed: HTTP ${res.status}`);
     }
-    const { token } = (await res.json()) as { token: KeystoneToken };
+    let token: KeystoneToken;
+    try {
+      token = ((await res.json()) as { token: KeystoneToken }).token;
+    } catch (err) {
+      throw new IdentityUnavailableError(`token validation: unreadable answer: ${(err as Error).message}`);
+    }
+    if (!token || typeof token !== 'object') throw new IdentityUnavailableError('token validation: no token in the answer');
     const expiresAt = Date.parse(token.expires_at ?? '');
     if (!Number.isFinite(expiresAt)) return { ctx: contextFromKeystoneToken(token, userToken) };
     if (expiresAt <= now()) return { ctx: null };
