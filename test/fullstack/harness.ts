@@ -232,6 +232,8 @@ export class Topology {
   }
 
   async create(hostCount: number): Promise<void> {
+    // If this run is killed, `scripts/cleanup-test-netns.sh <prefix>` removes what it left.
+    console.log(`# fullstack prefix ${this.prefix} (state in ${this.baseDir})`);
     await mkdir(this.baseDir, { recursive: true, mode: 0o755 });
     await sh(['ip', 'netns', 'add', this.underlayNs]);
     this.track(this.underlayNs);
