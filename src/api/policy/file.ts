@@ -31,6 +31,8 @@ export function loadPolicyFile(path: string): PolicyFileRules | null {
  *  oslo.policy does (YAML accepts JSON too, but JSON's error messages are the better ones for JSON files). */
 export function parsePolicyFile(text: string, path: string): PolicyFileRules {
   let doc: unknown;
+  // An empty file, or one of only comments, overrides nothing (js-yaml refuses an empty document).
+  if (text.split('\n').every((line) => /^\s*(#.*)?$/.test(line))) return { path, rules: new Map(), texts: new Map() };
   try {
     doc = JSON.parse(text);
   } catch {
@@ -40,7 +42,7 @@ export function parsePolicyFile(text: string, path: string): PolicyFileRules {
       throw new Error(`policy file ${path}: not valid YAML or JSON: ${(e as Error).message}`);
     }
   }
-  if (doc === null || doc === undefined) doc = {}; // an empty file (or only comments) overrides nothing
+  if (doc === null || doc === undefined) doc = {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     throw new Error(`policy file ${path}: expected a mapping of rule names to check strings`);
   }
