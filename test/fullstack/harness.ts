@@ -3,7 +3,9 @@
  * this test creates, named `<prefix>-...`; nothing gets an address or route in the root namespace.
  *
  *   <prefix>-ul        underlay namespace holding bridge `br-ul`
- *   <prefix>-hN        host N: veth `ul0` (peer `hN` in br-ul) with 192.0.2.N/24; the agent's kernel work
+ *   <prefix>-ul        also bridge `br-phys`, the "physical" provider network
+ *   <prefix>-hN        host N: veth `ul0` (peer `hN` in br-ul) with 192.0.2.N/24, veth `eth1` (peer `pN` in
+ *                      br-phys, no address; map it in physical_interface_mappings); the agent's kernel work
  *   <prefix>-<name>    instance namespaces: veth `eth0` (port MAC) ↔ `tap<port[:11]>` in the host ns
  *
  * Each host has its own mount namespace, kept alive by a holder process (`unshare --mount
@@ -101,6 +103,9 @@ export class SimHost {
     await sh(['ip', '-n', this.topo.underlayNs, 'link', 'add', `h${this.index}`, 'type', 'veth', 'peer', 'name', 'ul0', 'netns', this.ns]);
     await sh(['ip', '-n', this.topo.underlayNs, 'link', 'set', `h${this.index}`, 'master', 'br-ul', 'up']);
     await sh(['ip', '-n', this.ns, '-batch', '-'], `link set lo up\nlink set ul0 up\naddr add ${this.underlayIp}/24 dev ul0\n`);
+    // A second, address-less "physical" NIC `eth1` on the provider bridge `br-phys` (flat networks).
+    await sh(['ip', '-n', this.topo.underlayNs, 'link', 'add', `p${this.index}`, 'type', 'veth', 'peer', 'name', 'eth1', 'netns', this.ns]);
+    await sh(['ip', '-n', this.topo.underlayNs, 'link', 'set', `p${this.index}`, 'master', 'br-phys', 'up']);
     await mkdir(this.stateDir, { recursive: true, mode: 0o755 });
     await this.startHolder();
   }
@@ -237,7 +242,7 @@ export class Topology {
     await mkdir(this.baseDir, { recursive: true, mode: 0o755 });
     await sh(['ip', 'netns', 'add', this.underlayNs]);
     this.track(this.underlayNs);
-    await sh(['ip', '-n', this.underlayNs, '-batch', '-'], 'link set lo up\nlink add br-ul type bridge\nlink set br-ul up\n');
+    await sh(['ip', '-n', this.underlayNs, '-batch', '-'], 'link set lo up\nlink add br-ul type bridge\nlink set br-ul up\nlink add br-phys type bridge\nlink set br-phys up\n');
     for (let i = 1; i <= hostCount; i++) {
       const h = new SimHost(this, i);
       await h.create();
@@ -273,6 +278,11 @@ export class Topology {
     await sh(['ip', 'netns', 'exec', inst.ns, 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '8', '-T', '1', '-A', '1', '-s', script]);
     const env = await readFile(out, 'utf8');
     return Object.fromEntries(env.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  }
+
+  /** Static address for instances on networks without DHCP. */
+  async address(inst: Instance, cidr: string): Promise<void> {
+    await sh(['ip', '-n', inst.ns, 'addr', 'add', cidr, 'dev', 'eth0']);
   }
 
   async ping(from: Instance, ip: string, count = 2): Promise<boolean> {
