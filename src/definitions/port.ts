@@ -36,12 +36,13 @@ export const port: ResourceDefinition = {
   notFoundType: 'PortNotFound',
   displayName: 'Port',
   allowBulk: true,
+  // mac_address null regenerates the MAC (port-mac-address-regenerate).
   attributes: {
     id: idAttribute,
     name: nameAttribute,
     network_id: { allowPost: true, allowPut: false, requiredByPolicy: true, validate: v.uuid(), isVisible: true, isFilter: true, isSortKey: true },
     admin_state_up: { allowPost: true, allowPut: true, default: true, convert: convert.boolean, isVisible: true, isFilter: true, isSortKey: true },
-    mac_address: { allowPost: true, allowPut: true, default: NOT_SPECIFIED, convert: convert.lowerMac, validate: v.mac(), enforcePolicy: true, isVisible: true, isFilter: true, isSortKey: true },
+    mac_address: { allowPost: true, allowPut: true, default: NOT_SPECIFIED, convert: convert.lowerMac, validate: (m) => (m === null ? undefined : v.mac()(m)), enforcePolicy: true, isVisible: true, isFilter: true, isSortKey: true },
     fixed_ips: { allowPost: true, allowPut: true, default: NOT_SPECIFIED, validate: fixedIpsValidator, enforcePolicy: true, isVisible: true, isFilter: true },
     device_id: { allowPost: true, allowPut: true, default: '', validate: v.string(DEVICE_ID_FIELD_SIZE), isVisible: true, isFilter: true, isSortKey: true },
     device_owner: { allowPost: true, allowPut: true, default: '', validate: v.string(DEVICE_OWNER_FIELD_SIZE), enforcePolicy: true, isVisible: true, isFilter: true, isSortKey: true },

@@ -3,8 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { RouteDeps } from './deps.js';
 import { networkRoutes } from './networks.js';
 import { quotaRoutes } from './quotas.js';
+import { securityGroupRoutes } from './security-groups.js';
+import { subnetRoutes } from './subnets.js';
+import { portRoutes } from './ports.js';
 
 export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   networkRoutes(app, d);
+  subnetRoutes(app, d);
+  portRoutes(app, d);
+  securityGroupRoutes(app, d);
   quotaRoutes(app, d);
 }

@@ -1,0 +1,312 @@
+/**
+ * Ports: addresses (core/port-fixed-ips.ts), MAC addresses, security groups and port security,
+ * allowed address pairs, extra DHCP options, binding attributes and DNS assignment.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CoreDeps } from './deps.js';
+import type { Caller } from './caller.js';
+import type { Body, Item, ResourceService } from './service.js';
+import type { PortRow } from '../store/schema.js';
+import type { Tx } from '../store/db.js';
+import type { NetworkService } from './networks.js';
+import type { SubnetService } from './subnets.js';
+import { insertUnlessDuplicate } from '../store/db.js';
+import { NOT_SPECIFIED } from '../definitions/types.js';
+import { errors, NeutronError } from './errors.js';
+import { listRows } from './listing.js';
+import { networkRow } from '../store/tables/networks.js';
+import { portRow, portRows, portChildren, type PortChildren } from '../store/tables/ports.js';
+import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
+import { checkQuota } from './quotas.js';
+import { randomMac } from './mac.js';
+import { allocateFixedIps, recordAllocations, type FixedIpRequest, type FixedIp } from './port-fixed-ips.js';
+import type { Ipam } from './ipam.js';
+import { ensureDefaultSecurityGroup } from './security-groups.js';
+import { canonicalIp, parseCidr, formatCidr } from '../common/ip.js';
+
+const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
+const MAC_GENERATION_RETRIES = 16;
+const MAX_ALLOWED_ADDRESS_PAIRS = 10;
+
+type Pair = { ip_address: string; mac_address?: string };
+type DhcpOpt = { opt_name: string; opt_value: string | null; ip_version?: number | string };
+
+export function dnsAssignment(row: Pick<PortRow, 'dns_name'>, fixedIps: FixedIp[], dnsDomain: string): Item[] {
+  const domain = dnsDomain.replace(/\.$/, '');
+  return fixedIps.map((f) => {
+    const hostname = row.dns_name || `host-${f.ip_address.replace(/[.:]/g, '-')}`;
+    return { hostname, ip_address: f.ip_address, fqdn: `${hostname}.${domain}.` };
+  });
+}
+
+export function toPortItem(row: PortRow, c: PortChildren, tags: string[], dnsDomain: string): Item {
+  return {
+    id: row.id, name: row.name, network_id: row.network_id, tenant_id: row.project_id, project_id: row.project_id,
+    mac_address: row.mac_address, admin_state_up: !!row.admin_state_up, status: row.status, device_id: row.device_id,
+    device_owner: row.device_owner, fixed_ips: c.fixedIps, allowed_address_pairs: c.pairs,
+    extra_dhcp_opts: c.dhcpOpts, security_groups: c.securityGroups, description: row.description,
+    'binding:vnic_type': row['binding:vnic_type'], 'binding:profile': JSON.parse(row['binding:profile']),
+    'binding:host_id': row['binding:host_id'], 'binding:vif_type': row['binding:vif_type'],
+    'binding:vif_details': JSON.parse(row['binding:vif_details']), port_security_enabled: !!row.port_security_enabled,
+    dns_name: row.dns_name, dns_assignment: dnsAssignment(row, c.fixedIps, dnsDomain),
+    tags, created_at: row.created_at, updated_at: row.updated_at, revision_number: row.revision_number,
+  };
+}
+
+export function portService(deps: CoreDeps, networks: NetworkService, subnets: SubnetService, ipam: Ipam): ResourceService {
+  const { store } = deps;
+  const lock = store.dialect !== 'sqlite';
+
+  async function items(rows: PortRow[]): Promise<Item[]> {
+    const ids = rows.map((r) => r.id);
+    const [children, tags] = await Promise.all([portChildren(store.db, ids), tagsOf(store.db, ids)]);
+    return rows.map((r) => toPortItem(r, children.get(r.id)!, tags.get(r.id) ?? [], deps.settings.dnsDomain));
+  }
+
+  async function checkSecurityGroups(tx: Tx, caller: Caller, projectId: string, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const rows = await tx.selectFrom('security_groups').select(['id', 'project_id']).where('id', 'in', ids).execute();
+    for (const id of ids) {
+      const row = rows.find((r) => r.id === id);
+      if (!row || (!caller.isAdmin && row.project_id !== projectId)) throw errors.securityGroupNotFound(id);
+    }
+  }
+
+  function normalisePairs(pairs: Pair[], mac: string): { ip_address: string; mac_address: string }[] {
+    if (pairs.length > MAX_ALLOWED_ADDRESS_PAIRS) throw new NeutronError('AllowedAddressPairExhausted', `The number of allowed address pair exceeds the maximum ${MAX_ALLOWED_ADDRESS_PAIRS}.`);
+    const out = pairs.map((p) => {
+      const c = p.ip_address.includes('/') ? parseCidr(p.ip_address) : null;
+      const ip = c ? (c.prefixLength === (c.version === 4 ? 32 : 128) ? canonicalIp(p.ip_address.split('/')[0])! : formatCidr(c)) : canonicalIp(p.ip_address)!;
+      return { ip_address: ip, mac_address: (p.mac_address ?? mac).toLowerCase() };
+    });
+    const keys = out.map((p) => `${p.mac_address}|${p.ip_address}`);
+    if (new Set(keys).size !== keys.length) throw new NeutronError('DuplicateAddressPairInRequest', `Request contains duplicate address pair: mac_address ${out[0].mac_address} ip_address ${out[0].ip_address}.`);
+    return out;
+  }
+
+  async function writePairs(tx: Tx, portId: string, pairs: { ip_address: string; mac_address: string }[]) {
+    await tx.deleteFrom('allowed_address_pairs').where('port_id', '=', portId).execute();
+    if (pairs.length) await tx.insertInto('allowed_address_pairs').values(pairs.map((p) => ({ port_id: portId, ...p }))).execute();
+  }
+
+  async function writeDhcpOpts(tx: Tx, portId: string, opts: DhcpOpt[], replace: boolean) {
+    if (replace) await tx.deleteFrom('extra_dhcp_opts').where('port_id', '=', portId).execute();
+    for (const o of opts) {
+      const ipVersion = Number(o.ip_version ?? 4);
+      await tx.deleteFrom('extra_dhcp_opts').where('port_id', '=', portId).where('opt_name', '=', o.opt_name).where('ip_version', '=', ipVersion).execute();
+      // Neutron removes an option given with a null value on update.
+      if (o.opt_value !== null) await tx.insertInto('extra_dhcp_opts').values({ port_id: portId, opt_name: o.opt_name, opt_value: o.opt_value, ip_version: ipVersion }).execute();
+    }
+  }
+
+  async function writeSecurityGroups(tx: Tx, portId: string, ids: string[]) {
+    await tx.deleteFrom('port_security_groups').where('port_id', '=', portId).execute();
+    const unique = [...new Set(ids)];
+    if (unique.length) await tx.insertInto('port_security_groups').values(unique.map((security_group_id) => ({ port_id: portId, security_group_id }))).execute();
+  }
+
+  /** Inserts the port row with `mac` or, when none was asked for, with a fresh MAC unique on the network. */
+  async function insertPort(tx: Tx, row: PortRow, macRequested: boolean): Promise<void> {
+    for (let attempt = 0; attempt < MAC_GENERATION_RETRIES; attempt++) {
+      if (await insertUnlessDuplicate(tx, () => tx.insertInto('ports').values(row).execute())) return;
+      if (macRequested) throw new NeutronError('MacAddressInUse', `Unable to complete operation for network ${row.network_id}. The mac address ${row.mac_address} is in use.`);
+      row.mac_address = randomMac(deps.settings.baseMac);
+    }
+    throw new NeutronError('MacAddressGenerationFailure', `Unable to generate unique mac on network ${row.network_id}.`);
+  }
+
+  async function createOne(tx: Tx, caller: Caller, body: Body): Promise<string> {
+    const networkId = body.network_id as string;
+    const network = await networkRow(tx, networkId);
+    if (!network || !networks.canUse(caller, network)) throw errors.networkNotFound(networkId);
+    const projectId = String(body.project_id ?? caller.projectId ?? '');
+    await checkQuota(tx, deps, projectId, 'port', 1);
+    const deviceOwner = body.device_owner as string;
+    const portSecurity = given(body.port_security_enabled) ? !!body.port_security_enabled : !!network.port_security_enabled;
+
+    let sgs: string[];
+    if (given(body.security_groups)) {
+      sgs = body.security_groups as string[];
+      if (sgs.length && !portSecurity) throw new NeutronError('PortSecurityAndIPRequiredForSecurityGroups', 'Port security must be enabled and port must have an IP address in order to use security groups.');
+      await checkSecurityGroups(tx, caller, projectId, sgs);
+    } else {
+      sgs = portSecurity && !deviceOwner.startsWith('network:') ? [await ensureDefaultSecurityGroup(tx, deps, projectId)] : [];
+    }
+    const pairs = given(body.allowed_address_pairs) ? (body.allowed_address_pairs as Pair[]) : [];
+    if (pairs.length && !portSecurity) throw new NeutronError('AddressPairAndPortSecurityRequired', 'Port Security must be enabled in order to have allowed address pairs on a port.');
+
+    const id = randomUUID();
+    const macRequested = given(body.mac_address) && body.mac_address !== null;
+    const ts = now();
+    const row: PortRow = {
+      id, project_id: projectId, name: body.name as string, description: (body.description as string) ?? '', network_id: networkId,
+      mac_address: macRequested ? (body.mac_address as string) : randomMac(deps.settings.baseMac),
+      admin_state_up: body.admin_state_up ? 1 : 0, status: 'DOWN', device_id: body.device_id as string, device_owner: deviceOwner,
+      port_security_enabled: portSecurity ? 1 : 0,
+      'binding:host_id': given(body['binding:host_id']) ? (body['binding:host_id'] as string) : '',
+      'binding:vnic_type': (body['binding:vnic_type'] as string) ?? 'normal',
+      'binding:profile': JSON.stringify(given(body['binding:profile']) && body['binding:profile'] ? body['binding:profile'] : {}),
+      'binding:vif_type': 'unbound', 'binding:vif_details': '{}', dns_name: (body.dns_name as string) ?? '',
+      created_at: ts, updated_at: ts, revision_number: 1,
+    };
+    await insertPort(tx, row, macRequested);
+    const shapes = await subnets.shapesOfNetwork(tx, networkId);
+    const requests = given(body.fixed_ips) ? (body.fixed_ips as FixedIpRequest[]) : null;
+    const ips = await allocateFixedIps(tx, ipam, { networkId, subnets: shapes, mac: row.mac_address, deviceOwner, maxFixedIps: deps.settings.maxFixedIpsPerPort }, requests);
+    await recordAllocations(tx, id, networkId, ips);
+    await writeSecurityGroups(tx, id, sgs);
+    await writePairs(tx, id, normalisePairs(pairs, row.mac_address));
+    if (given(body.extra_dhcp_opts) && body.extra_dhcp_opts) await writeDhcpOpts(tx, id, body.extra_dhcp_opts as DhcpOpt[], false);
+    return id;
+  }
+
+  const visibleTo = (caller: Caller, row: PortRow, networkOwner?: string) =>
+    caller.isAdmin || row.project_id === caller.projectId || (networkOwner !== undefined && networkOwner === caller.projectId);
+
+  async function getRow(caller: Caller, id: string): Promise<PortRow> {
+    const row = await portRow(store.db, id);
+    if (!row) throw errors.portNotFound(id);
+    if (!visibleTo(caller, row)) {
+      const net = await networkRow(store.db, row.network_id);
+      if (!visibleTo(caller, row, net?.project_id)) throw errors.portNotFound(id);
+    }
+    return row;
+  }
+
+  async function releaseAll(tx: Tx, portId: string, networkId: string, which?: FixedIp[]) {
+    const held = which ?? (await tx.selectFrom('ip_allocations').select(['subnet_id', 'ip_address']).where('port_id', '=', portId).execute());
+    if (!held.length) return;
+    const shapes = await subnets.shapesOfNetwork(tx, networkId);
+    for (const f of held) {
+      await tx.deleteFrom('ip_allocations').where('subnet_id', '=', f.subnet_id).where('ip_address', '=', f.ip_address).execute();
+      const s = shapes.find((x) => x.id === f.subnet_id);
+      if (s) await ipam.release(tx, s, f.ip_address);
+    }
+  }
+
+  const COLUMNS = ['id', 'name', 'network_id', 'mac_address', 'admin_state_up', 'status', 'device_id', 'device_owner', 'description', 'port_security_enabled', 'binding:host_id', 'binding:vnic_type', 'dns_name', 'created_at', 'updated_at', 'revision_number'];
+
+  return {
+    async list(caller, query) {
+      const rows = await listRows(store.db, {
+        table: 'ports',
+        columns: Object.fromEntries(COLUMNS.map((c) => [c, c])),
+        customFilters: {
+          fixed_ips: (q, values) => {
+            const want: Record<string, string[]> = {};
+            for (const v of values as string[]) {
+              const [k, ...rest] = String(v).split('=');
+              if (!['ip_address', 'subnet_id', 'ip_address_substr'].includes(k) || !rest.length) throw errors.badRequest(`Invalid input for fixed_ips. Reason: '${v}' is not of the form <key>=[value].`);
+              (want[k] ??= []).push(rest.join('='));
+            }
+            return q.where('ports.id', 'in', (eb: any) => {
+              let sub = eb.selectFrom('ip_allocations').select('port_id');
+              if (want.ip_address) sub = sub.where('ip_address', 'in', want.ip_address.map((ip) => canonicalIp(ip) ?? ip));
+              if (want.subnet_id) sub = sub.where('subnet_id', 'in', want.subnet_id);
+              for (const s of want.ip_address_substr ?? []) sub = sub.where('ip_address', 'like', `%${s.replace(/[%_\\]/g, '')}%`);
+              return sub;
+            });
+          },
+          security_groups: (q, values) => q.where('ports.id', 'in', (eb: any) => eb.selectFrom('port_security_groups').select('port_id').where('security_group_id', 'in', values)),
+        },
+      }, query, caller.isAdmin ? (q) => q : (q) => q.where((eb) => eb.or([
+        eb('ports.project_id', '=', caller.projectId ?? ''),
+        eb('ports.network_id', 'in', eb.selectFrom('networks').select('id').where('project_id', '=', caller.projectId ?? '')),
+      ])));
+      return items(rows);
+    },
+
+    async get(caller, id) {
+      return (await items([await getRow(caller, id)]))[0];
+    },
+
+    async create(caller, bodies) {
+      const ids = await store.transaction(async (tx) => {
+        const out: string[] = [];
+        for (const body of bodies) out.push(await createOne(tx, caller, body));
+        return out;
+      });
+      for (const id of ids) deps.onCommit({ resource: 'port', id });
+      const rows = await portRows(store.db, ids);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return items(ids.map((id) => byId.get(id)!));
+    },
+
+    async update(caller, id, body, options) {
+      await getRow(caller, id);
+      await store.transaction(async (tx) => {
+        const row = await portRow(tx, id, lock);
+        if (!row) throw errors.portNotFound(id);
+        if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
+        const current = (await portChildren(tx, [id])).get(id)!;
+        const set: Partial<PortRow> = {};
+        for (const key of ['name', 'description', 'device_id', 'device_owner', 'dns_name', 'binding:host_id', 'binding:vnic_type'] as const) {
+          if (given(body[key])) set[key] = body[key] as string;
+        }
+        if (given(body.admin_state_up)) set.admin_state_up = body.admin_state_up ? 1 : 0;
+        if (given(body['binding:profile'])) set['binding:profile'] = JSON.stringify(body['binding:profile'] ?? {});
+        if (given(body.mac_address)) {
+          const bound = !['unbound', 'binding_failed'].includes(row['binding:vif_type']);
+          const mac = body.mac_address === null ? randomMac(deps.settings.baseMac) : (body.mac_address as string);
+          if (bound && mac !== row.mac_address) throw new NeutronError('PortBound', `Unable to complete operation on port ${id}, port is already bound, port type: ${row['binding:vif_type']}, old_mac ${row.mac_address}, new_mac ${mac}.`);
+          set.mac_address = mac;
+        }
+        const portSecurity = given(body.port_security_enabled) ? !!body.port_security_enabled : !!row.port_security_enabled;
+        set.port_security_enabled = portSecurity ? 1 : 0;
+        const sgs = given(body.security_groups) ? (body.security_groups as string[]) : current.securityGroups;
+        const pairs = given(body.allowed_address_pairs) ? (body.allowed_address_pairs as Pair[]) : current.pairs;
+        if (!portSecurity) {
+          if (sgs.length) throw new NeutronError(given(body.security_groups) ? 'PortSecurityAndIPRequiredForSecurityGroups' : 'PortSecurityPortHasSecurityGroup',
+            given(body.security_groups) ? 'Port security must be enabled and port must have an IP address in order to use security groups.' : 'Port has security group associated. Cannot disable port security or ip address until security group is removed');
+          if (pairs.length) throw new NeutronError('AddressPairAndPortSecurityRequired', 'Port Security must be enabled in order to have allowed address pairs on a port.');
+        }
+        if (Object.keys(set).length) {
+          const ok = await insertUnlessDuplicate(tx, () => tx.updateTable('ports').set(set).where('id', '=', id).execute());
+          if (!ok) throw new NeutronError('MacAddressInUse', `Unable to complete operation for network ${row.network_id}. The mac address ${set.mac_address} is in use.`);
+        }
+        if (given(body.fixed_ips)) {
+          const requests = body.fixed_ips as FixedIpRequest[];
+          const shapes = await subnets.shapesOfNetwork(tx, row.network_id);
+          // Entries naming an address (or only a subnet) the port already holds keep it.
+          const keep: FixedIp[] = [];
+          for (const r of requests) {
+            const match = current.fixedIps.find((f) => !keep.includes(f) && (r.ip_address ? canonicalIp(r.ip_address) === f.ip_address && (!r.subnet_id || r.subnet_id === f.subnet_id) : r.subnet_id === f.subnet_id));
+            if (match) keep.push(match);
+          }
+          const autoKept = current.fixedIps.filter((f) => !keep.includes(f) && shapes.some((s) => s.id === f.subnet_id && s.ip_version === 6 && (s.ipv6_address_mode === 'slaac' || s.ipv6_address_mode === 'dhcpv6-stateless')));
+          const released = current.fixedIps.filter((f) => !keep.includes(f) && !autoKept.includes(f));
+          await releaseAll(tx, id, row.network_id, released);
+          const fresh = await allocateFixedIps(tx, ipam, { networkId: row.network_id, subnets: shapes, mac: set.mac_address ?? row.mac_address, deviceOwner: set.device_owner ?? row.device_owner, maxFixedIps: deps.settings.maxFixedIpsPerPort }, requests, [...keep, ...autoKept]);
+          await recordAllocations(tx, id, row.network_id, fresh);
+        }
+        if (given(body.security_groups)) {
+          await checkSecurityGroups(tx, caller, row.project_id, sgs);
+          await writeSecurityGroups(tx, id, sgs);
+        }
+        if (given(body.allowed_address_pairs)) await writePairs(tx, id, normalisePairs(pairs, set.mac_address ?? row.mac_address));
+        if (given(body.extra_dhcp_opts)) await writeDhcpOpts(tx, id, (body.extra_dhcp_opts as DhcpOpt[] | null) ?? [], body.extra_dhcp_opts === null);
+        await bumpRevision(tx, 'ports', id);
+      });
+      deps.onCommit({ resource: 'port', id });
+      return this.get(caller, id);
+    },
+
+    async delete(caller, id, options) {
+      await getRow(caller, id);
+      await store.transaction(async (tx) => {
+        const row = await portRow(tx, id, lock);
+        if (!row) throw errors.portNotFound(id);
+        if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
+        await releaseAll(tx, id, row.network_id);
+        await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
+        await tx.deleteFrom('ports').where('id', '=', id).execute();
+      });
+      deps.onCommit({ resource: 'port', id });
+    },
+
+    async policyContext(_caller, item) {
+      const net = await networkRow(store.db, item.network_id as string);
+      return net ? { 'network:tenant_id': net.project_id, 'network:project_id': net.project_id, 'network:shared': !!net.shared } : {};
+    },
+  };
+}
