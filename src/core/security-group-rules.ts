@@ -161,7 +161,8 @@ async function groupVisible(tx: Tx, caller: Caller, id: string, projectId: strin
 
 export interface SecurityGroupRuleService extends ResourceService {}
 
-export function securityGroupRuleService(deps: CoreDeps): SecurityGroupRuleService {
+/** `ensureDefault` creates a project's default group (listing rules is a first need, as in Neutron). */
+export function securityGroupRuleService(deps: CoreDeps, ensureDefault: (projectId: string) => Promise<string>): SecurityGroupRuleService {
   const { store } = deps;
   // A group's owner never changes, so its lookups for policy (`security_group:tenant_id`) can be cached.
   const owners = new Map<string, string>();
@@ -229,6 +230,8 @@ export function securityGroupRuleService(deps: CoreDeps): SecurityGroupRuleServi
 
   return {
     async list(caller: Caller, query: ListQuery) {
+      const project = String(query.filters.project_id?.[0] ?? query.filters.tenant_id?.[0] ?? caller.projectId ?? '');
+      if (project && caller.projectId && (caller.isAdmin || project === caller.projectId)) await ensureDefault(project);
       const rows = await listRows(store.db, {
         table: 'security_group_rules',
         columns: Object.fromEntries(['id', 'security_group_id', 'remote_group_id', 'direction', 'protocol', 'port_range_min', 'port_range_max', 'ethertype', 'remote_ip_prefix', 'description', 'created_at', 'updated_at', 'revision_number'].map((c) => [c, c])),

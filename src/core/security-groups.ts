@@ -215,5 +215,6 @@ export function securityGroupService(deps: CoreDeps): SecurityGroupService {
 export interface SecurityGroupCore { groups: SecurityGroupService; rules: SecurityGroupRuleService }
 
 export function securityGroupCore(deps: CoreDeps): SecurityGroupCore {
-  return { groups: securityGroupService(deps), rules: securityGroupRuleService(deps) };
+  const groups = securityGroupService(deps);
+  return { groups, rules: securityGroupRuleService(deps, groups.ensureDefault) };
 }

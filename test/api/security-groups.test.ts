@@ -385,6 +385,28 @@ for (const dialect of DIALECTS) {
       assert.equal((await api.request(p, 'DELETE', `${SG}/${sg.id}`)).status, 204);
     });
 
+    it('gives a new port the default group, which is then in use', async () => {
+      const p = member('project-port');
+      const projectAdmin = { project: p.project, roles: ['admin', 'member', 'reader'] };
+      const net = (await api.request(p, 'POST', '/v2.0/networks', { network: { name: 'n' } })).body.network;
+      const port = await api.request(p, 'POST', '/v2.0/ports', { port: { network_id: net.id } });
+      assert.equal(port.status, 201, JSON.stringify(port.body));
+      const def = (await api.request(p, 'GET', `${SG}?name=default`)).body.security_groups;
+      assert.equal(def.length, 1);
+      assert.deepEqual(port.body.port.security_groups, [def[0].id]);
+      expectError(await api.request(projectAdmin, 'DELETE', `${SG}/${def[0].id}`), 409, 'SecurityGroupInUse');
+      // A second port reuses the same default group.
+      const second = await api.request(p, 'POST', '/v2.0/ports', { port: { network_id: net.id } });
+      assert.deepEqual(second.body.port.security_groups, [def[0].id]);
+    });
+
+    it('creates the default group when a project first lists rules', async () => {
+      const p = member('project-rules-first');
+      const rules = (await api.request(p, 'GET', RULES)).body.security_group_rules;
+      assert.equal(rules.length, 4);
+      assert.equal(new Set(rules.map((r: any) => r.security_group_id)).size, 1);
+    });
+
     it('deletes a group with its rules and the rules of other groups naming it as remote group', async () => {
       const p = member('project-delete');
       const target = await createGroup(p, { name: 'target' });
