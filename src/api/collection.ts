@@ -31,6 +31,8 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
   const res = def.policyName;
   const enforced = Object.entries(def.attributes).filter(([, s]) => s.enforcePolicy).map(([a]) => a);
   const hidden = Object.entries(def.attributes).filter(([, s]) => !s.isVisible).map(([a]) => a);
+  // Like Neutron, every shown attribute that has a `get_<res>:<attr>` rule is subject to it.
+  const readRules = Object.keys(def.attributes).filter((a) => a !== 'id' && policy.hasRule(`get_${res}:${a}`)).map((a) => [a, `get_${res}:${a}`] as const);
 
   async function target(caller: Caller, item: Item): Promise<Item> {
     return service.policyContext ? { ...item, ...(await service.policyContext(caller, item)) } : item;
@@ -40,9 +42,8 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
   function present(caller: Caller, item: Item, t: Item, fields: string[]): Item | null {
     if (!policy.check(`get_${res}`, t, caller)) return null;
     const out: Item = { ...item };
-    for (const attr of enforced) {
-      const action = `get_${res}:${attr}`;
-      if (attr in out && policy.hasRule(action) && !policy.check(action, t, caller)) delete out[attr];
+    for (const [attr, action] of readRules) {
+      if (attr in out && !policy.check(action, t, caller)) delete out[attr];
     }
     for (const attr of hidden) delete out[attr];
     return selectFields(out, fields);
