@@ -4,6 +4,10 @@
  * forks, replaces a worker that dies, stops them all on SIGTERM/SIGINT (SIGTERM to each, which
  * then finishes its requests), and answers the workers' requests for cluster-wide metrics so that
  * /metrics on any worker shows the sum over all of them.
+ *
+ * Workers start one after another (the next is forked once the previous listens): each runs the
+ * start-up pool sync in core, which is not safe against a concurrent copy of itself (see the
+ * report of the cmd issue); this also makes a broken setup fail once, not N times.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
@@ -36,9 +40,14 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
     const live = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
     const stopAll = (signal: NodeJS.Signals) => { for (const w of live()) w.process.kill(signal); };
 
+    let forked = 0;
+    const forkNext = () => { if (!stopping && forked < o.workers) { forked++; fork(); } };
+
     cluster.on('listening', (worker, address) => {
+      const first = !everListened.has(worker.id);
       everListened.add(worker.id);
       o.log.info({ worker: worker.process.pid }, 'worker listening');
+      if (first) forkNext();
       if (!ready && everListened.size >= o.workers) {
         ready = true;
         o.onReady?.({ address: address.address ?? '0.0.0.0', port: address.port });
@@ -84,7 +93,7 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
     process.on('SIGINT', onSignal);
 
     o.log.info({ workers: o.workers }, 'starting API workers');
-    for (let i = 0; i < o.workers; i++) fork();
+    forkNext();
   });
 }
 
@@ -94,6 +103,8 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
  */
 export function workerMetrics(registry: Registry): () => Promise<string> {
   AggregatorRegistry.setRegistries([registry]);
+  // Constructing one installs prom-client's listener that answers the primary's requests.
+  new AggregatorRegistry();
   const waiting = new Map<number, (m: MetricsMessage) => void>();
   let seq = 0;
   process.on('message', (m: MetricsMessage) => {

@@ -58,7 +58,7 @@ export async function server(argv: string[]): Promise<number> {
     if (workers > 1) {
       return runPrimary({
         workers, log,
-        onReady: () => log.info({ url: `http://${clientHost(o.bindHost)}:${port}`, workers }, 'ready'),
+        onReady: (a) => log.info({ url: `http://${clientHost(o.bindHost)}:${a.port}`, workers }, 'ready'),
       });
     }
   }
