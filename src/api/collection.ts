@@ -56,7 +56,7 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     return { item, t };
   }
 
-  const notFound = (id: string) => new NeutronError(def.notFoundType, `${def.displayName} ${id} could not be found.`);
+  const notFound = (id: string) => new NeutronError(def.notFoundType, def.notFoundMessage?.(id) ?? `${def.displayName} ${id} could not be found.`);
 
   /** Attribute rules for attributes the client set to a non-default value (Neutron's "explicitly set"). */
   function checkAttributes(action: string, body: Body, given: Set<string>, t: Item, caller: Caller): void {

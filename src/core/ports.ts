@@ -65,10 +65,13 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
 
   async function checkSecurityGroups(tx: Tx, caller: Caller, projectId: string, ids: string[]): Promise<void> {
     if (!ids.length) return;
-    const rows = await tx.selectFrom('security_groups').select(['id', 'project_id']).where('id', 'in', ids).execute();
+    const rows = await tx.selectFrom('security_groups').select(['id', 'project_id', 'stateful']).where('id', 'in', ids).execute();
     for (const id of ids) {
       const row = rows.find((r) => r.id === id);
       if (!row || (!caller.isAdmin && row.project_id !== projectId)) throw errors.securityGroupNotFound(id);
+    }
+    if (new Set(rows.map((r) => r.stateful)).size > 1) {
+      throw new NeutronError('SecurityGroupConflict', 'Error Cannot apply both stateful and stateless security groups on the same port at the same time while attempting the operation.');
     }
   }
 

@@ -24,6 +24,7 @@ import { netMtu } from './extensions/net-mtu.js';
 import { netMtuWritable } from './extensions/net-mtu-writable.js';
 import { securityGroupExtension } from './extensions/security-group.js';
 import { statefulSecurityGroup } from './extensions/stateful-security-group.js';
+import { securityGroupsNormalizedCidr } from './extensions/security-groups-normalized-cidr.js';
 import { dnsIntegration } from './extensions/dns-integration.js';
 import { networkAvailabilityZone } from './extensions/network-availability-zone.js';
 import * as behaviour from './extensions/behaviour-only.js';
@@ -33,7 +34,7 @@ export const RESOURCES: ResourceDefinition[] = [network, subnet, port, securityG
 export const EXTENSIONS: ExtensionDefinition[] = [
   projectId, standardAttrDescription, standardAttrTimestamp, standardAttrRevisions, standardAttrTag,
   provider, multiProvider, externalNet, binding, portSecurity, allowedAddressPairs, extraDhcpOpt,
-  netMtu, netMtuWritable, securityGroupExtension, statefulSecurityGroup, dnsIntegration, networkAvailabilityZone,
+  netMtu, netMtuWritable, securityGroupExtension, statefulSecurityGroup, securityGroupsNormalizedCidr, dnsIntegration, networkAvailabilityZone,
   behaviour.sorting, behaviour.pagination, behaviour.filterValidation, behaviour.emptyStringFiltering,
   behaviour.ipSubstringFiltering, behaviour.revisionIfMatch, behaviour.quotas, behaviour.quotaDetails,
   behaviour.portMacAddressRegenerate, behaviour.availabilityZone,

@@ -49,6 +49,7 @@ export const securityGroupRule: ResourceDefinition = {
   standardAttributes: true,
   notFoundType: 'SecurityGroupRuleNotFound',
   displayName: 'Security group rule',
+  notFoundMessage: (id) => `Security group rule ${id} does not exist`,
   allowBulk: true,
   attributes: {
     id: idAttribute,
@@ -60,8 +61,6 @@ export const securityGroupRule: ResourceDefinition = {
     port_range_max: { allowPost: true, allowPut: false, default: null, convert: convert.intOrNone, validate: portRangeValue, isVisible: true, isFilter: true, isSortKey: true },
     ethertype: { allowPost: true, allowPut: false, default: 'IPv4', convert: (x) => (typeof x === 'string' ? ({ ipv4: 'IPv4', ipv6: 'IPv6' } as Record<string, string>)[x.toLowerCase()] ?? x : x), validate: v.values(['IPv4', 'IPv6']), isVisible: true, isFilter: true, isSortKey: true },
     remote_ip_prefix: { allowPost: true, allowPut: false, default: null, convert: convertIpPrefix, validate: v.ipOrSubnetOrNone(), isVisible: true, isFilter: true, isSortKey: true },
-    // remote_ip_prefix with host bits cleared (extension security-groups-normalized-cidr).
-    normalized_cidr: { allowPost: false, allowPut: false, isVisible: true },
     tenant_id: tenantIdAttribute,
   },
 };

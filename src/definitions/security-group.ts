@@ -10,6 +10,7 @@ export const securityGroup: ResourceDefinition = {
   standardAttributes: true,
   notFoundType: 'SecurityGroupNotFound',
   displayName: 'Security group',
+  notFoundMessage: (id) => `Security group ${id} does not exist`,
   allowBulk: true,
   attributes: {
     id: idAttribute,

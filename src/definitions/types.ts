@@ -45,6 +45,8 @@ export interface ResourceDefinition {
   notFoundType: string;
   /** Human name used in not-found messages, e.g. `Network`. */
   displayName: string;
+  /** Neutron's not-found message when it is not `<displayName> <id> could not be found.` */
+  notFoundMessage?: (id: string) => string;
   /** Whether POST accepts `{"<collection>": [...]}`. */
   allowBulk: boolean;
 }

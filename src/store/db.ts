@@ -58,6 +58,8 @@ async function createDialect(options: DatabaseOptions) {
         host: options.host, port: options.port ?? 5432, user: options.user, password: options.password,
         database: options.database, max: options.poolSize ?? 10,
       });
+      // An idle connection killed by the server (restart, failover) must not crash the process.
+      pool.on('error', () => {});
       return new PostgresDialect({ pool });
     }
     case 'mysql': {
@@ -123,6 +125,8 @@ export async function insertUnlessDuplicate(tx: Tx, fn: () => Promise<unknown>):
     await sql`release savepoint nucleon_insert`.execute(tx);
     return true;
   } catch (error) {
+    // A deadlock has already rolled the whole transaction back: let the retry loop take it.
+    if (isRetryable(error)) throw error;
     await sql`rollback to savepoint nucleon_insert`.execute(tx);
     if (isUniqueViolation(error)) return false;
     throw error;
