@@ -158,7 +158,9 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
   async function closeConn(conn: ChannelModel): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), CLOSE_TIMEOUT_MS); });
-    const outcome = await Promise.race([conn.close().then(() => 'closed', () => 'closed'), timeout]);
+    // amqplib's close() never settles when the socket dies while closing; its 'close' event does fire.
+    const gone = new Promise<'closed'>((r) => conn.once('close', () => r('closed')));
+    const outcome = await Promise.race([conn.close().then(() => 'closed', () => 'closed'), gone, timeout]);
     clearTimeout(timer);
     // A peer that never answers Connection.Close: cut the socket ourselves.
     if (outcome === 'timeout') (conn as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();

@@ -156,6 +156,17 @@ describe('amqp bus', { timeout: 60_000 }, () => {
     assert.deepEqual(sub.hints.map((h) => h.revision), [1, 2], 'a hint arrived twice: a stale binding survived');
   });
 
+  it('closes promptly when the broker link dies at the same moment', async (t) => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5672 });
+    t.after(() => proxy.close());
+    const b = bus(t, { exchange: newExchange(), urls: [`amqp://guest:guest@127.0.0.1:${proxy.port}/%2F`] });
+    await connected(b);
+    proxy.cut();
+    const started = Date.now();
+    await b.close();
+    assert.ok(Date.now() - started < 1000, `close took ${Date.now() - started} ms`);
+  });
+
   it('notices a silent (half-open) connection by heartbeats and reconnects', async (t) => {
     const exchange = newExchange();
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5672 });
