@@ -2,7 +2,8 @@
  * The Fastify application: body parsing, authentication, error mapping, discovery documents and
  * the collections. Built from already-constructed parts (see cmd/); it owns no state of its own.
  */
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyError } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuthStrategy } from './identity/context.js';
 import { NotAuthenticatedError, IdentityUnavailableError } from './identity/context.js';
@@ -29,8 +30,16 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const common = {
     bodyLimit: o.bodyLimit ?? 10 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
-    disableRequestLogging: true,
+    // Per-request log lines cost more than the requests themselves; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Errors the router raises before any handler (bad %-escapes, over-long ids) get the same
+    // NeutronError body as everything else instead of Fastify's own JSON.
+    frameworkErrors: (error: FastifyError, _req: unknown, reply: FastifyReply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return reply.code(414).send(errorBody(new NeutronError('HTTPRequestURITooLong', 'The request URI is too long.')));
+      if (error.code === 'FST_ERR_BAD_URL') return reply.code(400).send(errorBody(new NeutronError('HTTPBadRequest', 'The request URL is not valid.')));
+      return reply.code(500).send(errorBody(new NeutronError('HTTPInternalServerError', 'Request Failed: internal server error while processing your request.')));
+    },
   };
   const app = (o.logger ? Fastify({ ...common, loggerInstance: o.logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
 

@@ -53,7 +53,8 @@ export async function registerBuiltinIdentity(app: FastifyInstance, opts: Builti
       if (status === 500) inst.log.error({ err }, 'built-in identity failed');
       return sendError(reply, status, status === 500 ? 'An unexpected error prevented the server from fulfilling your request.' : err.message);
     });
-    const slashToo = !(inst.initialConfig as { ignoreTrailingSlash?: boolean }).ignoreTrailingSlash;
+    const config = inst.initialConfig as { ignoreTrailingSlash?: boolean; routerOptions?: { ignoreTrailingSlash?: boolean } };
+    const slashToo = !(config.ignoreTrailingSlash || config.routerOptions?.ignoreTrailingSlash);
     const paths = (p: string) => (slashToo ? [p, `${p}/`] : [p]);
 
     // Discovery: the unversioned root lists versions (300, as Keystone), /v3 describes v3.
