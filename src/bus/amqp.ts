@@ -135,6 +135,7 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
           timeout: connectTimeoutMs,
           clientProperties: { connection_name: opts.connectionName ?? `nucleon-bus-${process.pid}` },
         });
+        blocked = false; // a new connection starts unblocked; the broker says otherwise by event
         conn.on('error', (err: Error) => log.warn({ err, broker: url }, 'bus: broker connection error'));
         conn.on('blocked', (reason: string) => { blocked = true; log.warn({ reason, broker: url }, 'bus: broker blocked publishing; hints are dropped meanwhile'); });
         conn.on('unblocked', () => { blocked = false; log.info({ broker: url }, 'bus: broker unblocked publishing'); });
@@ -246,7 +247,6 @@ export function createAmqpBus(opts: AmqpBusOptions): AmqpBus {
         continue;
       }
       attempt = 0;
-      blocked = false;
       dropWarned = false;
       stats.connects++;
       if (closing) break; // closed during setup: the session is closed below
