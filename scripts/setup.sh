@@ -42,4 +42,8 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-npm run -s build
+# A type error is reported loudly but does not stop the tests: bin/nucleon falls back to the
+# TypeScript sources, and the type check itself is part of the review before each commit.
+if ! npm run -s build; then
+  echo "setup: WARNING: the TypeScript build reported errors (see above)" >&2
+fi
