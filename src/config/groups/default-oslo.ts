@@ -57,7 +57,7 @@ export const defaultOslo = group(
     bool('fatal_deprecations', false, 'Fail on use of deprecated features'),
     // oslo.messaging
     str('transport_url', 'rabbit://', 'Message bus URL: rabbit://user:pass@host:port[,user:pass@host2:port]/vhost', { secret: true, validate: transportCheck }),
-    str('control_exchange', 'openstack', 'Default exchange of the message bus'),
+    str('control_exchange', 'neutron', 'Default exchange of the message bus'),
     int('rpc_response_timeout', 60, 'Seconds to wait for an RPC reply'),
     int('executor_thread_pool_size', 64, 'RPC executor threads', { deprecated: [{ name: 'rpc_thread_pool_size' }] }),
     int('rpc_conn_pool_size', 30, 'RPC connection pool size', { min: 1 }),
