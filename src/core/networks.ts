@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from './deps.js';
 import type { Caller } from './caller.js';
+import { createAll, inOrder } from './service.js';
 import type { Body, Item, ResourceService, WriteOptions } from './service.js';
 import type { ListQuery } from './list-query.js';
 import type { Segment, SegmentRequest } from '../ml2/driver-api.js';
@@ -186,14 +187,8 @@ export function networkService(deps: CoreDeps): NetworkService {
     },
 
     async create(caller, bodies) {
-      const ids = await store.transaction(async (tx) => {
-        const out: string[] = [];
-        for (const body of bodies) out.push(await createOne(tx, caller, body));
-        return out;
-      });
-      const rows = await store.db.selectFrom('networks').selectAll().where('id', 'in', ids).execute();
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return items(ids.map((id) => byId.get(id)!));
+      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body));
+      return items(inOrder(await store.db.selectFrom('networks').selectAll().where('id', 'in', ids).execute(), ids));
     },
 
     async update(caller, id, body, options: WriteOptions) {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from './deps.js';
 import type { Caller } from './caller.js';
+import { createAll, inOrder } from './service.js';
 import type { Body, Item, ResourceService } from './service.js';
 import type { PortRow } from '../store/schema.js';
 import type { Tx } from '../store/db.js';
@@ -224,15 +225,9 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     },
 
     async create(caller, bodies) {
-      const ids = await store.transaction(async (tx) => {
-        const out: string[] = [];
-        for (const body of bodies) out.push(await createOne(tx, caller, body));
-        return out;
-      });
+      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body));
       for (const id of ids) deps.onCommit({ resource: 'port', id });
-      const rows = await portRows(store.db, ids);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return items(ids.map((id) => byId.get(id)!));
+      return items(inOrder(await portRows(store.db, ids), ids));
     },
 
     async update(caller, id, body, options) {

@@ -4,6 +4,7 @@
  */
 import type { Caller } from './caller.js';
 import type { ListQuery } from './list-query.js';
+import type { Store, Tx } from '../store/db.js';
 
 export type Item = Record<string, unknown>;
 export type Body = Record<string, unknown>;
@@ -23,4 +24,23 @@ export interface ResourceService {
   delete(caller: Caller, id: string, options: WriteOptions): Promise<void>;
   /** Extra policy target keys (e.g. `network:tenant_id` for ports) for an item or a create body. */
   policyContext?(caller: Caller, itemOrBody: Item): Promise<Item>;
+}
+
+/** Bulk create: every body in one transaction (all or nothing), ids in request order. */
+export async function createAll(
+  store: Pick<Store, 'transaction'>,
+  bodies: Body[],
+  createOne: (tx: Tx, body: Body) => Promise<string>,
+): Promise<string[]> {
+  return store.transaction(async (tx) => {
+    const ids: string[] = [];
+    for (const body of bodies) ids.push(await createOne(tx, body));
+    return ids;
+  });
+}
+
+/** Rows fetched by id, put back in the order of `ids`. */
+export function inOrder<R extends { id: string }>(rows: R[], ids: string[]): R[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)!);
 }

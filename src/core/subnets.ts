@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from './deps.js';
 import type { Caller } from './caller.js';
+import { createAll, inOrder } from './service.js';
 import type { Body, Item, ResourceService } from './service.js';
 import type { SubnetRow } from '../store/schema.js';
 import type { Tx } from '../store/db.js';
@@ -194,15 +195,9 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
     },
 
     async create(caller, bodies) {
-      const ids = await store.transaction(async (tx) => {
-        const out: string[] = [];
-        for (const body of bodies) out.push(await createOne(tx, caller, body));
-        return out;
-      });
+      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body));
       for (const b of bodies) deps.onCommit({ resource: 'network', id: b.network_id as string });
-      const rows = await subnetRows(store.db, ids);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return items(ids.map((id) => byId.get(id)!));
+      return items(inOrder(await subnetRows(store.db, ids), ids));
     },
 
     async update(caller, id, body, options) {
