@@ -1,0 +1,160 @@
+// Scenario: the real `openstack` CLI against `nucleon up`, as a user follows the printed hints.
+// One server for the whole file; steps run in order and share `ids`. Append new steps (subnet
+// create, port create, security group create, ...) at the end with os()/osDo()/osFail().
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startUp, type Up } from '../cmd/process.js';
+import { openstackCli, skipWithoutCli, type Cli } from './openstack.js';
+
+// vxlan for project networks from 1000:1999 (so a provider VNI below stays free); pages of 2 so
+// that every list goes through the SDK's pagination.
+const CONFIG = `[DEFAULT]
+pagination_max_limit = 2
+[ml2]
+type_drivers = local,flat,vxlan
+tenant_network_types = vxlan
+[ml2_type_vxlan]
+vni_ranges = 1000:1999
+`;
+
+describe('openstack CLI against nucleon up', { skip: skipWithoutCli }, () => {
+  let up: Up;
+  let confDir: string;
+  let cli: Cli;
+  const ids: Record<string, string> = {};
+  const os = (...a: Parameters<Cli['os']>) => cli.os(...a);
+
+  before(async () => {
+    confDir = mkdtempSync(join(tmpdir(), 'nucleon-cli-'));
+    writeFileSync(join(confDir, 'nucleon.conf'), CONFIG);
+    up = await startUp(['--config-file', join(confDir, 'nucleon.conf')]);
+    cli = openstackCli(up);
+  });
+  after(async () => {
+    await up?.close();
+    rmSync(confDir, { recursive: true, force: true });
+  });
+
+  test('token issue as admin and as demo', async () => {
+    const [admin, demo] = await Promise.all([os('nucleon', 'token', 'issue'), os('nucleon-demo', 'token', 'issue')]);
+    for (const t of [admin, demo]) {
+      assert.match(t.id, /^nk1\./);
+      assert.ok(Date.parse(t.expires) > Date.now());
+    }
+    assert.notEqual(admin.project_id, demo.project_id);
+    ids.adminProject = admin.project_id;
+    ids.demoProject = demo.project_id;
+    ids.adminToken = admin.id;
+  });
+
+  test('network create / show / set / delete', async () => {
+    const net = await os('nucleon', 'network', 'create', '--description', 'first', '--tag', 'red', 'net1');
+    assert.equal(net.name, 'net1');
+    assert.equal(net.description, 'first');
+    assert.equal(net.status, 'ACTIVE');
+    assert.equal(net.admin_state_up, true);
+    assert.equal(net.project_id, ids.adminProject);
+    assert.equal(net['provider:network_type'], 'vxlan');
+    assert.ok(net['provider:segmentation_id'] >= 1000 && net['provider:segmentation_id'] <= 1999);
+    assert.equal(net.mtu, 1450);
+    assert.deepEqual(net.tags, ['red']);
+    ids.net1 = net.id;
+
+    await cli.osDo('nucleon', 'network', 'set', '--name', 'net1-renamed', '--description', 'changed', '--tag', 'blue', '--disable', ids.net1!);
+    const shown = await os('nucleon', 'network', 'show', ids.net1!);
+    assert.equal(shown.name, 'net1-renamed');
+    assert.equal(shown.description, 'changed');
+    assert.equal(shown.admin_state_up, false);
+    assert.deepEqual([...shown.tags].sort(), ['blue', 'red']);
+    assert.ok(shown.revision_number > net.revision_number);
+    // By name, as users type it.
+    assert.equal((await os('nucleon', 'network', 'show', 'net1-renamed')).id, ids.net1);
+
+    const gone = await os('nucleon', 'network', 'create', 'to-delete');
+    await cli.osDo('nucleon', 'network', 'delete', gone.id);
+    assert.match(await cli.osFail('nucleon', 'network', 'show', gone.id), /No Network found/);
+  });
+
+  test('provider network (vxlan 77) as admin; refused to demo; the VNI cannot be taken twice', async () => {
+    const net = await os('nucleon', 'network', 'create', '--provider-network-type', 'vxlan', '--provider-segment', '77', 'prov77');
+    assert.equal(net['provider:network_type'], 'vxlan');
+    assert.equal(net['provider:segmentation_id'], 77);
+    assert.equal(net['provider:physical_network'], null);
+    ids.prov77 = net.id;
+    assert.match(await cli.osFail('nucleon-demo', 'network', 'create', '--provider-network-type', 'vxlan', '--provider-segment', '78', 'x'), /403.*disallowed by policy/);
+    assert.match(await cli.osFail('nucleon', 'network', 'create', '--provider-network-type', 'vxlan', '--provider-segment', '77', 'again'), /409.*77 is in use/);
+  });
+
+  test('network list: all pages, --long, --tags, --sort-column', async () => {
+    const demoNet = await os('nucleon-demo', 'network', 'create', '--tag', 'red', 'demo-net');
+    ids.demoNet = demoNet.id;
+    // Admin sees every project's networks; more than one page (pagination_max_limit = 2).
+    const all = await os('nucleon', 'network', 'list');
+    assert.deepEqual(all.map((n: any) => n.Name).sort(), ['demo-net', 'net1-renamed', 'prov77']);
+
+    const long = await os('nucleon', 'network', 'list', '--long');
+    const prov = long.find((n: any) => n.ID === ids.prov77);
+    assert.equal(prov['Network Type'], 'vxlan');
+    assert.equal(prov.Project, ids.adminProject);
+    assert.equal(prov.State, true);
+    assert.equal(prov.Shared, false);
+    assert.equal(long.find((n: any) => n.ID === ids.demoNet).Project, ids.demoProject);
+
+    const red = await os('nucleon', 'network', 'list', '--tags', 'red');
+    assert.deepEqual(red.map((n: any) => n.ID).sort(), [ids.net1, ids.demoNet].sort());
+    const redAndBlue = await os('nucleon', 'network', 'list', '--tags', 'red,blue');
+    assert.deepEqual(redAndBlue.map((n: any) => n.ID), [ids.net1]);
+    const notRed = await os('nucleon', 'network', 'list', '--not-tags', 'red');
+    assert.deepEqual(notRed.map((n: any) => n.ID), [ids.prov77]);
+
+    // (This openstackclient, 6.0.0, has no `network list --limit`; the paging above is the SDK's.)
+    const desc = await os('nucleon', 'network', 'list', '--sort-column', 'Name', '--sort-descending');
+    assert.deepEqual(desc.map((n: any) => n.Name), ['prov77', 'net1-renamed', 'demo-net']);
+    const byType = await os('nucleon', 'network', 'list', '--provider-network-type', 'vxlan', '--provider-segment', '77');
+    assert.deepEqual(byType.map((n: any) => n.ID), [ids.prov77]);
+  });
+
+  test('demo cannot see the admin project\'s private network', async () => {
+    const demoList = await os('nucleon-demo', 'network', 'list');
+    assert.deepEqual(demoList.map((n: any) => n.ID), [ids.demoNet]);
+    assert.match(await cli.osFail('nucleon-demo', 'network', 'show', ids.prov77!), /No Network found/);
+    assert.match(await cli.osFail('nucleon-demo', 'network', 'delete', ids.prov77!), /Failed to delete|No Network found/);
+  });
+
+  test('extension list --network', async () => {
+    const exts = await os('nucleon', 'extension', 'list', '--network');
+    const byAlias = new Map(exts.map((e: any) => [e.Alias, e]));
+    for (const alias of ['provider', 'quotas', 'standard-attr-tag', 'net-mtu', 'pagination', 'sorting', 'project-id']) {
+      assert.ok(byAlias.has(alias), `extension ${alias} listed`);
+    }
+    // Names exactly as Neutron's (clients look some up by name).
+    assert.equal((byAlias.get('provider') as any).Name, 'Provider Network');
+    assert.equal((byAlias.get('quotas') as any).Name, 'Quota management support');
+  });
+
+  // `quota show` / `quota set` of python3-openstackclient 6.0.0 build the compute and volume
+  // clients first, whatever the options, and fail without a compute endpoint in the catalog
+  // ("public endpoint for compute service in RegionOne region not found"). So the quota is set
+  // through the API here and its effect checked through the CLI.
+  test('a network quota set for demo is enforced on `openstack network create`', async () => {
+    const res = await fetch(`${up.url}/v2.0/quotas/${ids.demoProject}`, {
+      method: 'PUT', headers: { 'x-auth-token': ids.adminToken!, 'content-type': 'application/json' },
+      body: JSON.stringify({ quota: { network: 2 } }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(((await res.json()) as any).quota.network, 2);
+    await os('nucleon-demo', 'network', 'create', 'demo-net-2');
+    assert.match(await cli.osFail('nucleon-demo', 'network', 'create', 'demo-net-3'), /409.*Quota exceeded for resources: \['network'\]/);
+  });
+
+  test('quota list --network --detail --project demo', {
+    todo: 'the CLI resolves the project with GET /identity/v3/projects/{id} and ?name=, which the built-in identity does not serve yet',
+  }, async () => {
+    const rows = await os('nucleon', 'quota', 'list', '--network', '--detail', '--project', ids.demoProject!);
+    const network = rows.find((r: any) => r.Resource === 'networks' || r.Resource === 'network');
+    assert.deepEqual({ limit: network['Limit'], inUse: network['In Use'] }, { limit: 2, inUse: 2 });
+  });
+});
