@@ -2,6 +2,7 @@
  * `nucleon db upgrade`: applies pending migrations (forward-only; a second run applies nothing)
  * to the database of [database] connection, or to the all-in-one's SQLite file with --data-dir.
  */
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig, redact, serverOptions } from '../config/index.js';
 import { openStore, migrateToLatest } from '../store/db.js';
@@ -34,6 +35,7 @@ export async function db(argv: string[]): Promise<number> {
     throw new CommandError('[database] connection is not set: give a --config-file that sets it (or --data-dir for the SQLite database of `nucleon up`)');
   }
   const where = o.database.connection ? redact(o.database.connection) : join(resolve(dataDir!), 'nucleon.db');
+  if (!o.database.url) await mkdir(resolve(dataDir!), { recursive: true, mode: 0o700 });
   const store = await openStore(databaseOptions(o, { dialect: 'sqlite', path: join(resolve(dataDir ?? '.'), 'nucleon.db') }));
   try {
     const applied = await migrateToLatest(store);

@@ -54,14 +54,15 @@ describe('nucleon db upgrade: usage', () => {
     const missing = await runNucleon(['db', 'upgrade']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^nucleon db: \[database\] connection is not set/);
-    const dir = mkdtempSync(join(tmpdir(), 'nucleon-data-'));
+    const parent = mkdtempSync(join(tmpdir(), 'nucleon-data-'));
+    const dir = join(parent, 'not-yet-there');
     try {
       const r = await runNucleon(['db', 'upgrade', '--data-dir', dir]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Applied 0001-initial$/m);
       assert.match(r.stdout, new RegExp(`${join(dir, 'nucleon.db')}: 1 migration`));
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 
