@@ -17,6 +17,7 @@
  * - Names are Neutron's wire names where they exist (`admin_state_up`, `network_type`, ...).
  * - Every list is unordered; the agent must not depend on order. IDs are Neutron UUID strings.
  */
+import type { FirewallState } from './firewall.js';
 import type { RouterState } from './l3.js';
 
 /** Provider segment of a network as bound on this host (Neutron's segment dict). */
@@ -147,6 +148,8 @@ export interface HostState {
   dhcp: DhcpNetworkState[];
   /** Routers scheduled to this host's L3 agent (see ./l3.ts); absent = none. */
   routers?: RouterState[];
+  /** Security groups and port security for `ports` (see ./firewall.ts); absent = no filtering here. */
+  firewall?: FirewallState;
 }
 
 export type DeviceStatus = 'ACTIVE' | 'DOWN' | 'ERROR';
