@@ -68,9 +68,12 @@ project_domain_name = Default
     url = (await server.waitFor(/"url":"(http:\/\/[^"]+)".*"msg":"ready"/))[1]!;
   });
   after(async () => {
-    if (server) assert.equal((await server.stop('SIGTERM')).code, 0, server.output());
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    if (startedKeystone && ks.KEYSTONE_DIR) await promisify(execFile)('bash', [script, 'stop', ks.KEYSTONE_DIR]);
+    try {
+      if (server) assert.equal((await server.stop('SIGTERM')).code, 0, server.output());
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (startedKeystone && ks.KEYSTONE_DIR) await promisify(execFile)('bash', [script, 'stop', ks.KEYSTONE_DIR]);
+    }
   });
 
   test('no token or a bad one: 401 naming Keystone; health and metrics stay public', async () => {
