@@ -69,6 +69,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     setCaller(req, await o.auth.authenticate(req.headers));
   });
 
+  // PostgreSQL text cannot hold NUL: no id, filter or attribute may contain one.
+  app.addHook('preValidation', async (req) => {
+    if (containsNul([req.params, req.query, req.body])) throw new NeutronError('HTTPBadRequest', 'Invalid input: NUL characters are not allowed');
+  });
+
   app.setErrorHandler((error: FastifyError | NeutronError | Error, req, reply) => {
     if (error instanceof NeutronError) {
       return reply.code(statusOf(error.type)).send(errorBody(error));
@@ -102,4 +107,18 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   registerDiscovery(app, o.extensions);
   await o.routes(app);
   return app;
+}
+
+/** Whether any string or key in a parsed JSON value holds U+0000 (iterative: bodies may nest deeply). */
+function containsNul(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') { if (v.includes('\u0000')) return true; continue; }
+    if (Array.isArray(v)) { for (const x of v) stack.push(x); continue; }
+    if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) { if (k.includes('\u0000')) return true; stack.push(x); }
+    }
+  }
+  return false;
 }

@@ -58,7 +58,7 @@ function convertAndValidate(def: EffectiveResource, body: Body): void {
 }
 
 function rejectUnknown(def: EffectiveResource, body: Body): void {
-  const extra = Object.keys(body).filter((k) => !(k in def.attributes));
+  const extra = Object.keys(body).filter((k) => !Object.hasOwn(def.attributes, k)); // not `in`: `constructor` is no attribute
   if (extra.length) throw errors.badRequest(`Unrecognized attribute(s) '${extra.join(', ')}'`);
 }
 

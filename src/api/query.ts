@@ -39,11 +39,13 @@ export function parseListQuery(query: RawQuery, attributes: AttributeMap, extra:
   for (const key of Object.keys(query)) {
     if (RESERVED.has(key)) continue;
     const values = valuesOf(query, key);
-    if (extra[key]) { filters[key] = extra[key](values); continue; }
-    const spec = attributes[key];
+    // Own keys only: `?constructor=` or `?__proto__=` must not reach Object.prototype.
+    if (Object.hasOwn(extra, key)) { filters[key] = extra[key](values); continue; }
+    const spec = Object.hasOwn(attributes, key) ? attributes[key] : undefined;
     if (!spec?.isFilter) { invalid.push(key); continue; }
     try {
-      filters[key] = values.map((v) => (spec.convert && v !== '' ? spec.convert(v) : v));
+      // '' is converted too, as Neutron does with empty-string-filtering (`router:external=` is a 400).
+      filters[key] = values.map((v) => (spec.convert ? spec.convert(v) : v));
     } catch (e) {
       if (e instanceof InvalidInputError) throw errors.badRequest(`Invalid input for ${key}. Reason: ${e.message}.`);
       throw e;
@@ -54,7 +56,7 @@ export function parseListQuery(query: RawQuery, attributes: AttributeMap, extra:
   const sortKeys = valuesOf(query, 'sort_key').filter(Boolean);
   const sortDirs = valuesOf(query, 'sort_dir').filter(Boolean);
   if (sortKeys.length !== sortDirs.length) throw errors.badRequest('The number of sort_keys and sort_dirs must be same');
-  const absent = sortKeys.filter((k) => !attributes[k]?.isSortKey);
+  const absent = sortKeys.filter((k) => !(Object.hasOwn(attributes, k) && attributes[k].isSortKey));
   if (absent.length) throw errors.badRequest(`${pyList(absent)} is invalid attribute for sort_keys`);
   const badDirs = sortDirs.filter((d) => d !== 'asc' && d !== 'desc');
   if (badDirs.length) throw errors.badRequest(`${pyList(badDirs)} is invalid value for sort_dirs, valid value is 'asc' and 'desc'`);

@@ -17,6 +17,7 @@
  * a noauth deployment can act as a given project with given roles; a caller wanting admin says
  * `X-Roles: admin` or sends no project.
  */
+import { errors } from '../../core/errors.js';
 import {
   headerValue, normaliseRoles, type AuthStrategy, type RequestContext, type RequestHeaders,
 } from './context.js';
@@ -61,5 +62,12 @@ export function contextFromHeaders(headers: RequestHeaders): RequestContext {
 }
 
 export function createNoauth(): AuthStrategy {
-  return { authenticate: async (headers) => contextFromHeaders(headers) };
+  return {
+    authenticate: async (headers) => {
+      const ctx = contextFromHeaders(headers);
+      // Project ids live in 255-character columns, as in Neutron; Keystone never issues longer ones.
+      if (ctx.projectId && ctx.projectId.length > 255) throw errors.badRequest('X-Project-Id must be at most 255 characters');
+      return ctx;
+    },
+  };
 }
