@@ -11,7 +11,9 @@ import type { Ml2Settings } from '../ml2/driver-api.js';
 import type { CoreSettings, CommitListener } from '../core/deps.js';
 import { openStore, migrateToLatest, type Store, type DatabaseOptions } from '../store/db.js';
 import { freeRanges } from '../store/tables/free-ranges.js';
-import { createTypeDrivers } from '../ml2/registry.js';
+import { createTypeDrivers, createMechanismDrivers } from '../ml2/registry.js';
+import type { Bus } from '../bus/bus.js';
+import { registerInternalRoutes } from '../api/internal/index.js';
 import { createCore, syncPools, type Core } from '../core/index.js';
 import { createPolicyEnforcer } from '../api/policy/index.js';
 import { buildApp } from '../api/app.js';
@@ -34,6 +36,10 @@ export interface ServerParts {
   extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
   publicPrefixes?: string[];
   onCommit?: CommitListener;
+  /** Where hints `{host, revision}` go after commits (topic `host.<host>`); none: agents poll. */
+  bus?: Pick<Bus, 'publish'>;
+  /** Milliseconds since the epoch (tests of agent liveness); default Date.now. */
+  clock?: () => number;
   /** Run migrations at start (the all-in-one does; `nucleon server` expects `nucleon db upgrade`, but applies them too if asked). */
   migrate?: boolean;
 }
@@ -84,6 +90,12 @@ export function coreSettings(o: ServerOptions): CoreSettings {
       security_group: q.securityGroup, security_group_rule: q.securityGroupRule,
     },
     paginationMaxLimit: o.paginationMaxLimit > 0 ? o.paginationMaxLimit : 0,
+    agentDownTime: o.agentDownTime,
+    dhcpAgentsPerNetwork: o.dhcpAgentsPerNetwork,
+    networkAutoSchedule: o.networkAutoSchedule,
+    allowAutomaticDhcpFailover: o.allowAutomaticDhcpFailover,
+    enableNewAgents: o.enableNewAgents,
+    dhcpLoadType: 'networks',
   };
 }
 
@@ -95,7 +107,14 @@ export async function createServerRuntime(o: ServerOptions, parts: ServerParts):
     const ranges = freeRanges(store.dialect !== 'sqlite');
     const typeDrivers = createTypeDrivers(ml2, ranges);
     const settings = coreSettings(o);
-    const core = createCore({ store, ml2, typeDrivers, ranges, settings, onCommit: parts.onCommit ?? (() => {}) });
+    // [securitygroup] enable_security_group (default true) is what Neutron shows as port_filter.
+    const mechanismDrivers = createMechanismDrivers(ml2.mechanismDrivers, { portFilter: true });
+    const onCommit: CommitListener = (change) => {
+      parts.onCommit?.(change);
+      if (!parts.bus || !change.revision) return;
+      for (const host of change.hosts ?? []) void parts.bus.publish(`host.${host}`, { host, revision: change.revision });
+    };
+    const core = createCore({ store, ml2, typeDrivers, ranges, settings, onCommit, mechanismDrivers, clock: parts.clock });
     await syncPools(core.deps);
     const policy = createPolicyEnforcer({ policyFile: o.policy.policyFile, enforceNewDefaults: o.policy.enforceNewDefaults });
     const app = await buildApp({
@@ -108,11 +127,18 @@ export async function createServerRuntime(o: ServerOptions, parts: ServerParts):
       routes: async (app) => {
         if (parts.extraRoutes) await parts.extraRoutes(app);
         registerApiRoutes(app, { core, policy, paginationMaxLimit: settings.paginationMaxLimit });
+        registerInternalRoutes(app, { core });
       },
     });
+    // Neutron's periodic DHCP agent status check: failover off silent agents even when none reports.
+    const dhcpCheck = setInterval(() => {
+      core.agentReports.checkDhcp().catch((err) => { if (parts.logger) parts.logger.warn({ err }, 'DHCP agent check failed'); });
+    }, Math.max(1, settings.agentDownTime / 2) * 1000);
+    dhcpCheck.unref();
     return {
       app, store, core,
       async close() {
+        clearInterval(dhcpCheck);
         await app.close();
         await store.close();
       },

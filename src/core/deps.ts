@@ -1,6 +1,6 @@
 /** What core's resource services are built from: passed down from the composition root. */
 import type { Store } from '../store/db.js';
-import type { TypeDriver, Ml2Settings } from '../ml2/driver-api.js';
+import type { TypeDriver, Ml2Settings, MechanismDriver } from '../ml2/driver-api.js';
 import type { FreeRanges } from '../store/tables/free-ranges.js';
 
 export interface CoreSettings {
@@ -12,10 +12,21 @@ export interface CoreSettings {
   quotaDefaults: Record<string, number>;
   /** Longest page the API returns (0 = no limit). */
   paginationMaxLimit: number;
+  /** [DEFAULT] agent_down_time, seconds. */
+  agentDownTime: number;
+  dhcpAgentsPerNetwork: number;
+  networkAutoSchedule: boolean;
+  allowAutomaticDhcpFailover: boolean;
+  enableNewAgents: boolean;
+  /** [DEFAULT] dhcp_load_type: the configurations key counted as a DHCP agent's load. */
+  dhcpLoadType: string;
 }
 
-/** Told after each commit that changed desired state (the bus hint publisher hangs here). */
-export type CommitListener = (change: { resource: string; id: string; hosts?: string[] }) => void;
+/**
+ * Told after each commit that changed desired state (the bus hint publisher hangs here): `hosts`
+ * whose desired state changed, now at `revision`.
+ */
+export type CommitListener = (change: { resource: string; id: string; hosts?: string[]; revision?: number }) => void;
 
 export interface CoreDeps {
   store: Store;
@@ -24,6 +35,10 @@ export interface CoreDeps {
   ranges: FreeRanges;
   settings: CoreSettings;
   onCommit: CommitListener;
+  /** [ml2] mechanism_drivers, in order (ml2/registry.ts createMechanismDrivers). */
+  mechanismDrivers: MechanismDriver[];
+  /** Milliseconds since the epoch; injectable for tests of agent liveness. */
+  clock?: () => number;
 }
 
 export const DEFAULT_CORE_SETTINGS: CoreSettings = {
@@ -33,4 +48,10 @@ export const DEFAULT_CORE_SETTINGS: CoreSettings = {
   dnsDomain: 'openstacklocal.',
   quotaDefaults: { network: 100, subnet: 100, port: 500, security_group: 10, security_group_rule: 100, router: 10, floatingip: 50 },
   paginationMaxLimit: 0,
+  agentDownTime: 75,
+  dhcpAgentsPerNetwork: 1,
+  networkAutoSchedule: true,
+  allowAutomaticDhcpFailover: true,
+  enableNewAgents: true,
+  dhcpLoadType: 'networks',
 };

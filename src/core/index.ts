@@ -9,6 +9,10 @@ import { portService } from './ports.js';
 import { createIpam } from './ipam.js';
 import type { ResourceService } from './service.js';
 import type { StandardTable } from '../store/tables/standard.js';
+import { agentService, type AgentService } from './agents.js';
+import { agentReports, type AgentReports } from './agent-reports.js';
+import { dhcpScheduler, type DhcpScheduler } from './dhcp-scheduling.js';
+import { hostStateReader, type HostStateReader } from './host-state-query.js';
 
 export interface Core {
   deps: CoreDeps;
@@ -18,18 +22,26 @@ export interface Core {
   quotas: QuotaService;
   securityGroups: SecurityGroupCore;
   tags: Record<StandardTable, TagService>;
+  agents: AgentService;
+  agentReports: AgentReports;
+  hostStates: HostStateReader;
 }
 
 export function createCore(deps: CoreDeps): Core {
   const tables: StandardTable[] = ['networks', 'subnets', 'ports', 'security_groups', 'security_group_rules'];
   const ipam = createIpam(deps.ranges);
   const networks = networkService(deps);
-  const subnets = subnetService(deps, networks, ipam);
+  // DHCP ports take addresses from the subnets' pools; subnet changes reschedule DHCP.
+  const dhcp: DhcpScheduler = dhcpScheduler(deps, (tx, networkId) => subnets.shapesOfNetwork(tx, networkId), ipam);
+  const subnets = subnetService(deps, networks, ipam, dhcp);
   return {
     deps,
     networks,
     subnets,
     ports: portService(deps, networks, subnets, ipam),
+    agents: agentService(deps, networks, dhcp),
+    agentReports: agentReports(deps, dhcp),
+    hostStates: hostStateReader(deps),
     quotas: quotaService(deps),
     securityGroups: securityGroupCore(deps),
     tags: Object.fromEntries(tables.map((t) => [t, tagService(deps, t)])) as Record<StandardTable, TagService>,

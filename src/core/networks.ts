@@ -17,6 +17,7 @@ import { listRows, ownedOr } from './listing.js';
 import { networkRow, segmentsOf, subnetIdsOf } from '../store/tables/networks.js';
 import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
+import { recordHostChange } from './host-revisions.js';
 
 const PROVIDER_KEYS = ['provider:network_type', 'provider:physical_network', 'provider:segmentation_id'] as const;
 const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
@@ -193,7 +194,7 @@ export function networkService(deps: CoreDeps): NetworkService {
 
     async update(caller, id, body, options: WriteOptions) {
       await getRow(caller, id);
-      await store.transaction(async (tx) => {
+      const change = await store.transaction(async (tx) => {
         const row = await networkRow(tx, id, store.dialect !== 'sqlite');
         if (!row) throw errors.networkNotFound(id);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
@@ -218,20 +219,23 @@ export function networkService(deps: CoreDeps): NetworkService {
         }
         if (Object.keys(set).length) await tx.updateTable('networks').set(set).where('id', '=', id).execute();
         await bumpRevision(tx, 'networks', id);
+        return recordHostChange(tx, { networks: [id] });
       });
-      deps.onCommit({ resource: 'network', id });
+      deps.onCommit({ resource: 'network', id, hosts: change.hosts, revision: change.revision });
       return (await items([(await networkRow(store.db, id))!]))[0];
     },
 
     async delete(caller, id, options) {
       await getRow(caller, id);
-      await store.transaction(async (tx) => {
+      const change = await store.transaction(async (tx) => {
         const row = await networkRow(tx, id, store.dialect !== 'sqlite');
         if (!row) throw errors.networkNotFound(id);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
         const inUse = await tx.selectFrom('ports').select('id').where('network_id', '=', id)
           .where('device_owner', 'not in', AUTO_DELETE_PORT_OWNERS).limit(1).executeTakeFirst();
         if (inUse) throw errors.networkInUse(id);
+        // Stamped while its DHCP ports and agents still name the hosts that lose the network.
+        const change = await recordHostChange(tx, { networks: [id] });
         await tx.deleteFrom('ports').where('network_id', '=', id).execute();
         const subnets = await tx.selectFrom('subnets').select('id').where('network_id', '=', id).execute();
         for (const s of subnets) await tx.deleteFrom('free_ranges').where('pool', '=', `ip:${s.id}`).execute();
@@ -243,9 +247,11 @@ export function networkService(deps: CoreDeps): NetworkService {
         const segs = (await segmentsOf(tx, [id])).get(id) ?? [];
         for (const s of segs) await driverFor(s.network_type).releaseSegment(tx, s);
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
+        await tx.deleteFrom('network_dhcp_agents').where('network_id', '=', id).execute();
         await tx.deleteFrom('networks').where('id', '=', id).execute();
+        return change;
       });
-      deps.onCommit({ resource: 'network', id });
+      deps.onCommit({ resource: 'network', id, hosts: change.hosts, revision: change.revision });
     },
   };
 }

@@ -19,6 +19,8 @@ import { networkRow } from '../store/tables/networks.js';
 import { portRow, portRows, portChildren, type PortChildren } from '../store/tables/ports.js';
 import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
+import { recordHostChange, NO_HOST_CHANGE, type HostChange } from './host-revisions.js';
+import { bindingFor } from './port-binding.js';
 import { randomMac } from './mac.js';
 import { allocateFixedIps, recordAllocations, type FixedIpRequest, type FixedIp } from './port-fixed-ips.js';
 import type { Ipam } from './ipam.js';
@@ -153,6 +155,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
       'binding:vif_type': 'unbound', 'binding:vif_details': '{}', dns_name: (body.dns_name as string) ?? '',
       created_at: ts, updated_at: ts, revision_number: 1,
     };
+    if (row['binding:host_id']) Object.assign(row, await bindingFor(tx, deps, row));
     await insertPort(tx, row, macRequested);
     const shapes = await subnets.shapesOfNetwork(tx, networkId);
     const requests = given(body.fixed_ips) ? (body.fixed_ips as FixedIpRequest[]) : null;
@@ -225,14 +228,18 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     },
 
     async create(caller, bodies) {
-      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body));
-      for (const id of ids) deps.onCommit({ resource: 'port', id });
+      let change: HostChange = NO_HOST_CHANGE;
+      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body), async (tx, created) => {
+        const nets = await tx.selectFrom('ports').select('network_id').distinct().where('id', 'in', created).execute();
+        change = await recordHostChange(tx, { networks: nets.map((n) => n.network_id), ports: created });
+      });
+      for (const id of ids) deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
       return items(inOrder(await portRows(store.db, ids), ids));
     },
 
     async update(caller, id, body, options) {
       await getRow(caller, id);
-      await store.transaction(async (tx) => {
+      const change = await store.transaction(async (tx) => {
         const row = await portRow(tx, id, lock);
         if (!row) throw errors.portNotFound(id);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
@@ -257,6 +264,11 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
           if (sgs.length) throw new NeutronError(given(body.security_groups) ? 'PortSecurityAndIPRequiredForSecurityGroups' : 'PortSecurityPortHasSecurityGroup',
             given(body.security_groups) ? 'Port security must be enabled and port must have an IP address in order to use security groups.' : 'Port has security group associated. Cannot disable port security or ip address until security group is removed');
           if (pairs.length) throw new NeutronError('AddressPairAndPortSecurityRequired', 'Port Security must be enabled in order to have allowed address pairs on a port.');
+        }
+        if (given(body['binding:host_id']) || given(body['binding:vnic_type'])) {
+          // (Re)bind on the host asked for; a port moving host is DOWN until its new agent reports.
+          Object.assign(set, await bindingFor(tx, deps, { ...row, ...set }));
+          if ((set['binding:host_id'] ?? row['binding:host_id']) !== row['binding:host_id']) set.status = 'DOWN';
         }
         if (Object.keys(set).length) {
           const ok = await insertUnlessDuplicate(tx, () => tx.updateTable('ports').set(set).where('id', '=', id).execute());
@@ -284,22 +296,24 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         if (given(body.allowed_address_pairs)) await writePairs(tx, id, normalisePairs(pairs, set.mac_address ?? row.mac_address));
         if (given(body.extra_dhcp_opts)) await writeDhcpOpts(tx, id, (body.extra_dhcp_opts as DhcpOpt[] | null) ?? [], body.extra_dhcp_opts === null);
         await bumpRevision(tx, 'ports', id);
+        return recordHostChange(tx, { networks: [row.network_id], hosts: [row['binding:host_id']], ports: [id] });
       });
-      deps.onCommit({ resource: 'port', id });
+      deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
       return this.get(caller, id);
     },
 
     async delete(caller, id, options) {
       await getRow(caller, id);
-      await store.transaction(async (tx) => {
+      const change = await store.transaction(async (tx) => {
         const row = await portRow(tx, id, lock);
         if (!row) throw errors.portNotFound(id);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
         await releaseAll(tx, id, row.network_id);
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
         await tx.deleteFrom('ports').where('id', '=', id).execute();
+        return recordHostChange(tx, { networks: [row.network_id], hosts: [row['binding:host_id']] });
       });
-      deps.onCommit({ resource: 'port', id });
+      deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
     },
 
     async policyContext(_caller, item) {

@@ -31,10 +31,13 @@ export async function createAll(
   store: Pick<Store, 'transaction'>,
   bodies: Body[],
   createOne: (tx: Tx, body: Body) => Promise<string>,
+  /** Runs last in the same transaction (host revisions, DHCP scheduling). */
+  finish?: (tx: Tx, ids: string[]) => Promise<void>,
 ): Promise<string[]> {
   return store.transaction(async (tx) => {
     const ids: string[] = [];
     for (const body of bodies) ids.push(await createOne(tx, body));
+    if (finish) await finish(tx, ids);
     return ids;
   });
 }

@@ -20,6 +20,9 @@ import { checkQuota } from './quotas.js';
 import { parseCidr, parseIp, cidrsOverlap, cidrLast, canonicalIp, formatCidr, formatIp, ipVersionOf } from '../common/ip.js';
 import { defaultPools, validatePools, isAutoAddressSubnet, type Ipam, type SubnetShape } from './ipam.js';
 import { AUTO_DELETE_PORT_OWNERS } from './networks.js';
+import type { DhcpScheduler } from './dhcp-scheduling.js';
+import { mergeScopes } from './dhcp-scheduling.js';
+import { recordHostChange, NO_HOST_CHANGE, type ChangeScope, type HostChange } from './host-revisions.js';
 
 const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
 const MAX_DNS_NAMESERVERS = 5;
@@ -45,8 +48,16 @@ export interface SubnetService extends ResourceService {
   shapesOfNetwork(tx: Tx, networkId: string): Promise<SubnetShape[]>;
 }
 
-export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ipam): SubnetService {
+export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ipam, dhcp?: DhcpScheduler): SubnetService {
   const { store } = deps;
+
+  /** Inside the transaction, last: DHCP scheduling and ports follow the subnets; hosts are stamped. */
+  async function networksChanged(tx: Tx, networkIds: string[]): Promise<HostChange> {
+    const scopes: ChangeScope[] = [{ networks: networkIds }];
+    if (dhcp) for (const id of [...new Set(networkIds)]) scopes.push(await dhcp.syncNetwork(tx, id));
+    return recordHostChange(tx, mergeScopes(scopes));
+  }
+  const hint = (id: string, c: HostChange) => deps.onCommit({ resource: 'network', id, hosts: c.hosts, revision: c.revision });
 
   async function items(rows: SubnetRow[]): Promise<Item[]> {
     const ids = rows.map((r) => r.id);
@@ -195,14 +206,17 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
     },
 
     async create(caller, bodies) {
-      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body));
-      for (const b of bodies) deps.onCommit({ resource: 'network', id: b.network_id as string });
+      let change = NO_HOST_CHANGE;
+      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body), async (tx) => {
+        change = await networksChanged(tx, bodies.map((b) => b.network_id as string));
+      });
+      for (const b of new Set(bodies.map((x) => x.network_id as string))) hint(b, change);
       return items(inOrder(await subnetRows(store.db, ids), ids));
     },
 
     async update(caller, id, body, options) {
-      await getRow(caller, id);
-      await store.transaction(async (tx) => {
+      const before = await getRow(caller, id);
+      const change = await store.transaction(async (tx) => {
         const [row] = await subnetRows(tx, [id]);
         if (!row) throw errors.subnetNotFound(id);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
@@ -240,14 +254,15 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
           await ipam.rebuild(tx, subnetShape({ ...row, ...set } as SubnetRow, { ...current, pools }), used.map((u) => u.ip_address));
         }
         await bumpRevision(tx, 'subnets', id);
+        return networksChanged(tx, [row.network_id]);
       });
-      deps.onCommit({ resource: 'subnet', id });
+      hint(before.network_id, change);
       return this.get(caller, id);
     },
 
     async delete(caller, id, options) {
       const row0 = await getRow(caller, id);
-      await store.transaction(async (tx) => {
+      const change = await store.transaction(async (tx) => {
         const [row] = await subnetRows(tx, [id]);
         if (!row) throw errors.subnetNotFound(id);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
@@ -259,8 +274,9 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
         await tx.deleteFrom('subnets').where('id', '=', id).execute();
         await bumpRevision(tx, 'networks', row.network_id);
+        return networksChanged(tx, [row.network_id]);
       });
-      deps.onCommit({ resource: 'network', id: row0.network_id });
+      hint(row0.network_id, change);
     },
 
     async policyContext(_caller, item) {

@@ -28,6 +28,10 @@ import { securityGroupsNormalizedCidr } from './extensions/security-groups-norma
 import { dnsIntegration } from './extensions/dns-integration.js';
 import { networkAvailabilityZone } from './extensions/network-availability-zone.js';
 import * as behaviour from './extensions/behaviour-only.js';
+import { agent } from './agent.js';
+import { agentExtension } from './extensions/agent.js';
+import { dhcpAgentScheduler } from './extensions/dhcp-agent-scheduler.js';
+import { availabilityZone } from './extensions/availability-zone.js';
 
 export const RESOURCES: ResourceDefinition[] = [network, subnet, port, securityGroup, securityGroupRule];
 
@@ -37,7 +41,7 @@ export const EXTENSIONS: ExtensionDefinition[] = [
   netMtu, netMtuWritable, securityGroupExtension, statefulSecurityGroup, securityGroupsNormalizedCidr, dnsIntegration, networkAvailabilityZone,
   behaviour.sorting, behaviour.pagination, behaviour.filterValidation, behaviour.emptyStringFiltering,
   behaviour.ipSubstringFiltering, behaviour.revisionIfMatch, behaviour.quotas, behaviour.quotaDetails,
-  behaviour.portMacAddressRegenerate, behaviour.availabilityZone,
+  behaviour.portMacAddressRegenerate, availabilityZone, agentExtension, dhcpAgentScheduler,
 ];
 
 /** A resource with its extensions folded in: what the API validates and shows. */
@@ -57,4 +61,5 @@ export const effective = {
   port: effectiveResource(port),
   securityGroup: effectiveResource(securityGroup),
   securityGroupRule: effectiveResource(securityGroupRule),
+  agent: effectiveResource(agent),
 };

@@ -1,10 +1,11 @@
 /** The type drivers by name: a plain map built from the settings, one line per type. */
-import type { TypeDriver, Ml2Settings } from './driver-api.js';
+import type { TypeDriver, Ml2Settings, MechanismDriver } from './driver-api.js';
 import type { FreeRanges } from '../store/tables/free-ranges.js';
 import { localTypeDriver } from './type-drivers/local.js';
 import { flatTypeDriver } from './type-drivers/flat.js';
 import { vlanTypeDriver } from './type-drivers/vlan.js';
 import { tunnelTypeDriver } from './type-drivers/tunnel.js';
+import { linuxbridgeMechanismDriver, l2populationMechanismDriver, type LinuxbridgeOptions } from './mechanism-drivers/linuxbridge.js';
 
 /** Encapsulation overheads beyond the outer IP header, as Neutron counts them. */
 export const VXLAN_ENCAP_OVERHEAD = 30;
@@ -31,6 +32,18 @@ export function createTypeDrivers(s: Ml2Settings, free: FreeRanges): Map<string,
     if (!drivers.has(t)) throw new Error(`[ml2] tenant_network_types: '${t}' is not in type_drivers`);
   }
   return drivers;
+}
+
+/**
+ * The mechanism drivers of [ml2] mechanism_drivers, in order. Names without a driver here (e.g.
+ * openvswitch) are skipped: they bind nothing, so ports on such hosts end `binding_failed`.
+ */
+export function createMechanismDrivers(names: string[], o: LinuxbridgeOptions): MechanismDriver[] {
+  const all: Record<string, () => MechanismDriver> = {
+    linuxbridge: () => linuxbridgeMechanismDriver(o),
+    l2population: () => l2populationMechanismDriver(),
+  };
+  return names.filter((n) => all[n]).map((n) => all[n]!());
 }
 
 export const DEFAULT_ML2_SETTINGS: Ml2Settings = {

@@ -4,6 +4,7 @@
 import { sql, Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, type Migration, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001-initial.js';
+import * as m0002 from './migrations/0002-agents.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -26,7 +27,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001 };
+const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-agents': m0002 };
 
 export async function openStore(options: DatabaseOptions): Promise<Store> {
   const db = new Kysely<Database>({ dialect: await createDialect(options) });

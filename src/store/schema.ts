@@ -90,6 +90,8 @@ export interface PortRow extends StandardColumns {
   'binding:vif_type': string;
   'binding:vif_details': string; // JSON object
   dns_name: string;
+  /** host_state_revision at the port's last change (0 before migration 0002 / never bound). */
+  host_revision?: number;
 }
 
 export interface AllowedAddressPairRow { port_id: string; mac_address: string; ip_address: string }
@@ -115,6 +117,29 @@ export interface PortSecurityGroupRow { port_id: string; security_group_id: stri
 export interface DefaultSecurityGroupRow { project_id: string; security_group_id: string }
 export interface QuotaRow { project_id: string; resource: string; limit: number }
 export interface TagRow { resource_id: string; tag: string }
+/** A host agent, as its heartbeats describe it (timestamps: ISO 8601 UTC with milliseconds). */
+export interface AgentRow {
+  id: string;
+  agent_type: string;
+  binary: string;
+  topic: string;
+  host: string;
+  availability_zone: string | null;
+  admin_state_up: Flag;
+  configurations: string; // JSON object
+  resource_versions: string | null; // JSON object
+  load: number;
+  description: string | null;
+  created_at: string;
+  started_at: string;
+  heartbeat_timestamp: string;
+  /** Highest HostState revision the agent reported as applied. */
+  observed_revision: number;
+}
+
+export interface NetworkDhcpAgentRow { network_id: string; dhcp_agent_id: string }
+export interface HostStateRevisionRow { id: number; revision: number }
+export interface HostRevisionRow { host: string; revision: number }
 export interface MigrationLockRow { id: Generated<number> }
 
 export interface Database {
@@ -136,4 +161,8 @@ export interface Database {
   default_security_groups: DefaultSecurityGroupRow;
   quotas: QuotaRow;
   tags: TagRow;
+  agents: AgentRow;
+  network_dhcp_agents: NetworkDhcpAgentRow;
+  host_state_revision: HostStateRevisionRow;
+  host_revisions: HostRevisionRow;
 }

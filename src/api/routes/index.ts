@@ -6,6 +6,8 @@ import { quotaRoutes } from './quotas.js';
 import { securityGroupRoutes } from './security-groups.js';
 import { subnetRoutes } from './subnets.js';
 import { portRoutes } from './ports.js';
+import { agentRoutes } from './agents.js';
+import { availabilityZoneRoutes } from './availability-zones.js';
 
 export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   networkRoutes(app, d);
@@ -13,4 +15,6 @@ export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   portRoutes(app, d);
   securityGroupRoutes(app, d);
   quotaRoutes(app, d);
+  agentRoutes(app, d);
+  availabilityZoneRoutes(app, d);
 }

@@ -24,5 +24,3 @@ export const quotas = ext('quotas', 'Quota management support', 'Expose function
 export const quotaDetails = ext('quota_details', 'Quota details management support', 'Expose functions for quotas usage statistics per project', '2017-02-10T10:00:00-00:00');
 /** core/ports.ts: PUT mac_address=null */
 export const portMacAddressRegenerate = ext('port-mac-address-regenerate', 'Neutron Port MAC address regenerate', 'Network port MAC address regenerate', '2018-05-03T10:00:00-00:00');
-/** api/routes/availability-zones.ts */
-export const availabilityZone = ext('availability_zone', 'Availability Zone', 'The availability zone extension.', '2015-01-01T10:00:00-00:00');

@@ -1,0 +1,68 @@
+/**
+ * Which hosts a change concerns, and the revision it gets (DESIGN.md §3, migration 0002).
+ *
+ * `recordHostChange` runs inside the changing transaction, after its other writes (or, for deletes,
+ * before the rows that name the hosts go): it increments the deployment's counter — whose row lock
+ * then serialises committers, so revisions commit in order — stamps each affected host and port,
+ * and returns what the caller hints after commit.
+ *
+ * Affected hosts of a network: every host a port of it is bound to (the DHCP ports included) and
+ * every host whose DHCP agent serves it. A port change concerns all hosts of its network (its own
+ * host, l2population remotes elsewhere, DHCP hosts files), plus its previous host.
+ */
+import type { Db, Tx } from '../store/db.js';
+
+export interface HostChange {
+  /** The counter value of this change (0 when no host was affected and nothing was bumped). */
+  revision: number;
+  hosts: string[];
+}
+
+export interface ChangeScope {
+  networks?: string[];
+  hosts?: string[];
+  /** Ports whose desired state changed: stamped with the new revision. */
+  ports?: string[];
+}
+
+export const NO_HOST_CHANGE: HostChange = { revision: 0, hosts: [] };
+
+/** Hosts with a port bound on any of the networks, or a DHCP agent serving one. */
+export async function hostsOfNetworks(db: Db | Tx, networkIds: string[]): Promise<string[]> {
+  if (!networkIds.length) return [];
+  const [bound, dhcp] = await Promise.all([
+    db.selectFrom('ports').select('binding:host_id as host').distinct()
+      .where('network_id', 'in', networkIds).where('binding:host_id', '!=', '').execute(),
+    db.selectFrom('network_dhcp_agents').innerJoin('agents', 'agents.id', 'network_dhcp_agents.dhcp_agent_id')
+      .select('agents.host').distinct().where('network_dhcp_agents.network_id', 'in', networkIds).execute(),
+  ]);
+  return [...new Set([...bound.map((r) => r.host), ...dhcp.map((r) => r.host)])];
+}
+
+export async function recordHostChange(tx: Tx, scope: ChangeScope): Promise<HostChange> {
+  const hosts = new Set((scope.hosts ?? []).filter(Boolean));
+  for (const h of await hostsOfNetworks(tx, [...new Set(scope.networks ?? [])])) hosts.add(h);
+  if (!hosts.size) return NO_HOST_CHANGE;
+  await tx.updateTable('host_state_revision').set((eb) => ({ revision: eb('revision', '+', 1) })).where('id', '=', 1).execute();
+  const { revision } = await tx.selectFrom('host_state_revision').select('revision').where('id', '=', 1).executeTakeFirstOrThrow();
+  const r = Number(revision);
+  const list = [...hosts].sort();
+  const existing = new Set((await tx.selectFrom('host_revisions').select('host').where('host', 'in', list).execute()).map((x) => x.host));
+  if (existing.size) await tx.updateTable('host_revisions').set({ revision: r }).where('host', 'in', [...existing]).execute();
+  const fresh = list.filter((h) => !existing.has(h));
+  if (fresh.length) await tx.insertInto('host_revisions').values(fresh.map((host) => ({ host, revision: r }))).execute();
+  if (scope.ports?.length) await tx.updateTable('ports').set({ host_revision: r }).where('id', 'in', scope.ports).execute();
+  return { revision: r, hosts: list };
+}
+
+/** The counter as committed now. */
+export async function currentRevision(db: Db | Tx): Promise<number> {
+  const row = await db.selectFrom('host_state_revision').select('revision').where('id', '=', 1).executeTakeFirst();
+  return Number(row?.revision ?? 0);
+}
+
+/** The revision of the last change that affected `host` (0: none yet). */
+export async function hostRevision(db: Db | Tx, host: string): Promise<number> {
+  const row = await db.selectFrom('host_revisions').select('revision').where('host', '=', host).executeTakeFirst();
+  return Number(row?.revision ?? 0);
+}
