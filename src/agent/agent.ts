@@ -8,6 +8,8 @@ import { createRunner, type Runner } from './linux/exec.js';
 import { BridgeOps } from './ops/bridges.js';
 import { DhcpOps } from './ops/dhcp.js';
 import { FdbOps } from './ops/fdb.js';
+import { RouterOps } from './ops/routers.js';
+import { FirewallOps } from './ops/firewall.js';
 import { SegmentOps } from './ops/segments.js';
 import { TapOps } from './ops/taps.js';
 import { LinkView } from './ops/types.js';
@@ -32,7 +34,9 @@ export function createAgent(o: CreateAgentOptions): Reconciler {
     segment: new SegmentOps(runner, view, o.config.l2),
     tap: new TapOps(runner, view),
     fdb: new FdbOps(runner, view),
+    firewall: new FirewallOps(runner, view),
     ...(o.config.dhcp.enabled ? { dhcp: new DhcpOps(runner, view, o.config.dhcp) } : {}),
+    ...(o.config.l3?.enabled ? { router: new RouterOps(runner, view, o.config.l3, o.log) } : {}),
   };
   return new Reconciler({ config: o.config, source: o.source, ops, log: o.log, view, ...o.timings });
 }

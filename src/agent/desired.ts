@@ -9,9 +9,11 @@ import { fdbDesired, type FdbDesired } from './ops/fdb.js';
 import { segmentDevice, type SegmentDevice } from './ops/segments.js';
 import type { TapDesired } from './ops/taps.js';
 import type { DhcpDesired } from './ops/dhcp.js';
+import { FIREWALL_KEY, type FirewallDesired } from './ops/firewall.js';
 
 // dhcp before tap: the DHCP veth created in a pass is enslaved by the tap stage of the same pass.
-export const STAGES = ['bridge', 'segment', 'dhcp', 'tap', 'fdb'] as const;
+// firewall last: one key ('host') for the whole nftables ruleset of the host's ports.
+export const STAGES = ['bridge', 'segment', 'dhcp', 'tap', 'fdb', 'firewall'] as const;
 export type StageName = (typeof STAGES)[number];
 
 export interface Desired {
@@ -21,6 +23,7 @@ export interface Desired {
   tap: Map<string, TapDesired>;
   fdb: Map<string, FdbDesired>;
   dhcp: Map<string, DhcpDesired>;
+  firewall: Map<string, FirewallDesired>;
   /** Stage keys a port's status depends on (its network's bridge and segment device, its tap). */
   portDeps: Map<string, { stage: StageName; key: string }[]>;
   /** Problems found while rendering (e.g. unmapped physical network), keyed by network. */
@@ -29,7 +32,7 @@ export interface Desired {
 
 export function desiredFromHostState(hs: HostState, cfg: AgentConfig): Desired {
   const d: Desired = {
-    revision: hs.revision, bridge: new Map(), segment: new Map(), tap: new Map(), fdb: new Map(), dhcp: new Map(),
+    revision: hs.revision, bridge: new Map(), segment: new Map(), tap: new Map(), fdb: new Map(), dhcp: new Map(), firewall: new Map(),
     portDeps: new Map(), errors: [],
   };
   const netDeps = new Map<string, { stage: StageName; key: string }[]>();
@@ -67,6 +70,7 @@ export function desiredFromHostState(hs: HostState, cfg: AgentConfig): Desired {
       addTap(n.port.id, n.network_id, true);
     }
   }
+  if (hs.firewall) d.firewall.set(FIREWALL_KEY, { ports: hs.ports, firewall: hs.firewall });
   return d;
 }
 
