@@ -5,6 +5,7 @@
 import type { Db, Tx } from '../store/db.js';
 import type { CoreDeps } from './deps.js';
 import { errors, NeutronError } from './errors.js';
+import { show } from '../definitions/validators.js';
 
 /** The resources this server counts, and the table each lives in. */
 export const QUOTA_TABLES = {
@@ -69,7 +70,7 @@ export function quotaService(deps: CoreDeps): QuotaService {
       const values: [QuotaResource, number][] = [];
       for (const [resource, raw] of Object.entries(changes)) {
         const n = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
-        if (typeof n !== 'number' || !Number.isInteger(n)) throw errors.badRequest(`Invalid input for ${resource}. Reason: '${String(raw)}' is not an integer.`);
+        if (typeof n !== 'number' || !Number.isInteger(n)) throw errors.badRequest(`Invalid input for ${resource}. Reason: '${show(raw)}' is not an integer.`);
         if (n < -1) throw errors.badRequest(`Invalid input for ${resource}. Reason: '${n}' is too small - must be at least '-1'.`);
         if (n > 2 ** 31 - 1) throw errors.badRequest(`Invalid input for ${resource}. Reason: '${n}' is too large - must be no larger than '${2 ** 31 - 1}'.`);
         values.push([resource as QuotaResource, n]);

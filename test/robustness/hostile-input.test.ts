@@ -3,7 +3,7 @@
  * 4xx is a NeutronError, a 4xx leaves the database exactly as it was, and the server keeps
  * answering. Resources of one project are attacked by others (and by their owner with garbage).
  * A failure prints fast-check's seed and path; replay with NUCLEON_FC_SEED=<seed> NUCLEON_FC_PATH=<path>.
- * NUCLEON_FC_STATS=1 prints how often each method/status/error type came up (to keep the mix aimed).
+ * NUCLEON_FC_RUNS=N overrides the number of runs per property. NUCLEON_FC_STATS=1 prints how often each method/status/error type came up (to keep the mix aimed).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -108,7 +108,7 @@ for (const dialect of dialects) {
     after(() => { if (stats.size) console.log([...stats].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}\t${k}`).join('\n')); });
 
     const seed = process.env.NUCLEON_FC_SEED ? Number(process.env.NUCLEON_FC_SEED) : undefined;
-    const params = { numRuns: RUNS[dialect], seed, path: process.env.NUCLEON_FC_PATH };
+    const params = { numRuns: Number(process.env.NUCLEON_FC_RUNS) || RUNS[dialect], seed, path: process.env.NUCLEON_FC_PATH };
 
     const common = {
       method, caller: fc.constantFrom(...CALLERS), contentType, ifMatch,
