@@ -1,7 +1,16 @@
 /**
  * Timing of one phase: `count` operations run by `concurrency` workers, each operation timed on its
- * own; the server's resident memory polled while the phase runs.
+ * own; the server's resident memory polled while the phase runs and its CPU time read before and
+ * after. CPU per operation is the figure to compare on a busy machine: wall-clock rates there
+ * depend on what else runs, CPU time much less.
  */
+export interface ServerProbe {
+  /** Resident set size now (bytes). */
+  rss(): number;
+  /** User + system CPU seconds the server process has used so far (all its threads). */
+  cpuSeconds(): number;
+}
+
 export interface PhaseResult {
   name: string;
   ops: number;
@@ -12,6 +21,8 @@ export interface PhaseResult {
   p99Ms: number;
   /** Highest VmRSS seen while the phase ran (bytes). */
   peakRss: number;
+  /** Server CPU milliseconds per operation. */
+  cpuMsPerOp: number;
 }
 
 export function percentile(sortedMs: number[], p: number): number {
@@ -26,12 +37,14 @@ export async function runPhase(
   count: number,
   concurrency: number,
   op: (i: number) => Promise<unknown>,
-  rss: () => number,
+  probe: ServerProbe,
 ): Promise<PhaseResult> {
+  const rss = () => probe.rss();
   const latencies = new Array<number>(count);
   let next = 0;
   let peakRss = rss();
   const poll = setInterval(() => { peakRss = Math.max(peakRss, rss()); }, 20);
+  const cpuBefore = probe.cpuSeconds();
   const started = process.hrtime.bigint();
   const worker = async () => {
     // Bounded: each worker takes the next index until `count` are taken.
@@ -47,6 +60,7 @@ export async function runPhase(
     clearInterval(poll);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuMsPerOp = (1000 * (probe.cpuSeconds() - cpuBefore)) / count;
   peakRss = Math.max(peakRss, rss());
   const sorted = latencies.slice().sort((a, b) => a - b);
   return {
@@ -55,5 +69,6 @@ export async function runPhase(
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     peakRss,
+    cpuMsPerOp,
   };
 }

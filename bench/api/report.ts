@@ -54,7 +54,7 @@ export function machineLine(): string {
 
 export function formatReport(runs: DbRun[]): string {
   const header = ['phase', 'reqs', 'conc'];
-  for (const r of runs) header.push(`${r.db} ops/s`, 'p50 ms', 'p99 ms');
+  for (const r of runs) header.push(`${r.db} ops/s`, 'p50 ms', 'p99 ms', 'cpu ms/op');
   header.push('target (sqlite)', 'Neutron Zed');
   const rows: string[][] = [header];
   const names = runs[0]?.phases.map((p) => p.name) ?? [];
@@ -64,9 +64,9 @@ export function formatReport(runs: DbRun[]): string {
     const target = TARGETS[name];
     for (const r of runs) {
       const p = r.phases.find((x) => x.name === name);
-      if (!p) { row.push('-', '-', '-'); continue; }
+      if (!p) { row.push('-', '-', '-', '-'); continue; }
       const miss = target !== undefined && r.db === 'sqlite' && p.opsPerSecond < target ? ' (miss)' : '';
-      row.push(num(p.opsPerSecond) + miss, num(p.p50Ms), num(p.p99Ms));
+      row.push(num(p.opsPerSecond) + miss, num(p.p50Ms), num(p.p99Ms), num(p.cpuMsPerOp));
     }
     row.push(target !== undefined ? `>= ${target}/s` : '', NEUTRON_ZED[name] ?? '');
     rows.push(row);
@@ -74,10 +74,10 @@ export function formatReport(runs: DbRun[]): string {
   const rss = ['server peak RSS (MB)', '', ''];
   for (const r of runs) {
     const miss = r.db === 'sqlite' && mb(r.peakRss) > RSS_TARGET_MB ? ' (miss)' : '';
-    rss.push(num(mb(r.peakRss)) + miss, '', '');
+    rss.push(num(mb(r.peakRss)) + miss, '', '', '');
   }
   rss.push(`<= ${RSS_TARGET_MB} MB`, NEUTRON_ZED_RSS);
   rows.push(rss);
-  const right = new Set<number>([1, 2, ...runs.flatMap((_, i) => [3 + 3 * i, 4 + 3 * i, 5 + 3 * i])]);
+  const right = new Set<number>([1, 2, ...runs.flatMap((_, i) => [3, 4, 5, 6].map((c) => c + 4 * i))]);
   return table(rows, right);
 }

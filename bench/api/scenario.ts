@@ -4,7 +4,7 @@
  * figure for requests that failed would mean nothing.
  */
 import { ApiClient, UnexpectedStatus } from './client.js';
-import { runPhase, type PhaseResult } from './measure.js';
+import { runPhase, type PhaseResult, type ServerProbe } from './measure.js';
 
 export interface Sizes {
   networks: number;
@@ -37,10 +37,16 @@ export const PHASES = {
   sgDelete: 'security group delete',
 } as const;
 
-export async function runScenario(api: ApiClient, s: Sizes, rss: () => number): Promise<PhaseResult[]> {
+/** Called around each phase (the query profiler attributes database statements to phases). */
+export interface PhaseHooks { before?(name: string): void; after?(result: PhaseResult): void }
+
+export async function runScenario(api: ApiClient, s: Sizes, probe: ServerProbe, hooks: PhaseHooks = {}): Promise<PhaseResult[]> {
   const results: PhaseResult[] = [];
   const phase = async (name: string, count: number, concurrency: number, op: (i: number) => Promise<unknown>) => {
-    results.push(await runPhase(name, count, concurrency, op, rss));
+    hooks.before?.(name);
+    const result = await runPhase(name, count, concurrency, op, probe);
+    hooks.after?.(result);
+    results.push(result);
   };
   const c = s.concurrency;
 

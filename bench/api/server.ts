@@ -24,6 +24,8 @@ export interface BenchServer {
   rss(): number;
   /** Peak resident set size so far in bytes (VmHWM). */
   peakRss(): number;
+  /** User + system CPU seconds used so far (/proc/<pid>/stat). */
+  cpuSeconds(): number;
   /** SIGTERM, wait for a clean exit, drop the database, remove the temp dir. */
   stop(): Promise<void>;
 }
@@ -32,6 +34,8 @@ export interface StartOptions {
   db: BenchDb;
   /** Extra node flags for the server process (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** The checkout whose bin/nucleon runs (default: this one). */
+  root?: string;
 }
 
 function config(connection: string): string {
@@ -84,6 +88,20 @@ function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+// Clock ticks per second of /proc's CPU times: USER_HZ, 100 on Linux.
+const CLOCK_TICKS = 100;
+
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may contain spaces) start at state; utime, stime are 14, 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -98,8 +116,9 @@ export async function startServer(o: StartOptions): Promise<BenchServer> {
   const file = join(dir, 'neutron.conf');
   writeFileSync(file, config(database.connection));
   // bin/nucleon runs the server in its own process (no wrapper), so child.pid is the server's pid.
-  const child = spawn(process.execPath, [...(o.nodeFlags ?? []), join(ROOT, 'bin', 'nucleon'), 'server', '--config-file', file, '--migrate', '--port', '0'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+  const root = o.root ?? ROOT;
+  const child = spawn(process.execPath, [...(o.nodeFlags ?? []), join(root, 'bin', 'nucleon'), 'server', '--config-file', file, '--migrate', '--port', '0'], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   const keep = (line: string) => { output.push(line); if (output.length > 50) output.shift(); };
@@ -135,6 +154,7 @@ export async function startServer(o: StartOptions): Promise<BenchServer> {
     pid,
     rss: () => procStatus(pid, 'VmRSS'),
     peakRss: () => procStatus(pid, 'VmHWM'),
+    cpuSeconds: () => procCpuSeconds(pid),
     async stop() {
       await cleanup();
       if (child.exitCode !== 0 && child.exitCode !== null) console.error(`server exited with ${child.exitCode}:\n${output.join('\n')}`);
