@@ -44,10 +44,56 @@ export interface DhcpConfig {
   dnsmasqBinary: string;
 }
 
+/** metadata_agent.ini [DEFAULT]: where the metadata proxy sends signed requests (Nova's metadata API). */
+export interface MetadataConfig {
+  novaMetadataHost: string;
+  novaMetadataPort: number;
+  /** 'http' | 'https'. */
+  novaMetadataProtocol: string;
+  novaMetadataInsecure: boolean;
+  /** auth_ca_cert, nova_client_cert, nova_client_priv_key ('' = unset). */
+  authCaCert: string;
+  novaClientCert: string;
+  novaClientPrivKey: string;
+  metadataProxySharedSecret: string;
+}
+
+/** l3_agent.ini: the L3 agent role (routers) and its metadata proxies. */
+export interface L3Config {
+  enabled: boolean;
+  /** Per-router files (metadata proxy config, instance map, PID): <stateDir>/<router id>/. */
+  stateDir: string;
+  /** [DEFAULT] metadata_port (default 9697): where 169.254.169.254:80 is redirected inside the namespace. */
+  metadataPort: number;
+  /** [DEFAULT] enable_metadata_proxy (default true). */
+  enableMetadataProxy: boolean;
+  /** [DEFAULT] send_arp_for_ha (default 3): gratuitous ARPs per new gateway/floating address; 0 = none. */
+  sendArpCount: number;
+  metadata: MetadataConfig;
+}
+
 export interface AgentConfig {
   host: string;
   l2: L2Config;
   dhcp: DhcpConfig;
+  /** Absent = no L3 role. */
+  l3?: L3Config;
+}
+
+export function defaultL3Config(over: Partial<L3Config> = {}): L3Config {
+  return {
+    enabled: false,
+    stateDir: '/var/lib/nucleon/l3',
+    metadataPort: 9697,
+    enableMetadataProxy: true,
+    sendArpCount: 3,
+    ...over,
+    metadata: {
+      novaMetadataHost: '127.0.0.1', novaMetadataPort: 8775, novaMetadataProtocol: 'http', novaMetadataInsecure: false,
+      authCaCert: '', novaClientCert: '', novaClientPrivKey: '', metadataProxySharedSecret: '',
+      ...over.metadata,
+    },
+  };
 }
 
 export function defaultL2Config(over: Partial<L2Config> = {}): L2Config {

@@ -9,11 +9,12 @@ import { fdbDesired, type FdbDesired } from './ops/fdb.js';
 import { segmentDevice, type SegmentDevice } from './ops/segments.js';
 import type { TapDesired } from './ops/taps.js';
 import type { DhcpDesired } from './ops/dhcp.js';
+import type { RouterDesired } from './ops/routers.js';
 import { FIREWALL_KEY, type FirewallDesired } from './ops/firewall.js';
 
-// dhcp before tap: the DHCP veth created in a pass is enslaved by the tap stage of the same pass.
+// dhcp and router before tap: their veths created in a pass are enslaved by the tap stage of the same pass.
 // firewall last: one key ('host') for the whole nftables ruleset of the host's ports.
-export const STAGES = ['bridge', 'segment', 'dhcp', 'tap', 'fdb', 'firewall'] as const;
+export const STAGES = ['bridge', 'segment', 'dhcp', 'router', 'tap', 'fdb', 'firewall'] as const;
 export type StageName = (typeof STAGES)[number];
 
 export interface Desired {
@@ -23,6 +24,7 @@ export interface Desired {
   tap: Map<string, TapDesired>;
   fdb: Map<string, FdbDesired>;
   dhcp: Map<string, DhcpDesired>;
+  router: Map<string, RouterDesired>;
   firewall: Map<string, FirewallDesired>;
   /** Stage keys a port's status depends on (its network's bridge and segment device, its tap). */
   portDeps: Map<string, { stage: StageName; key: string }[]>;
@@ -32,7 +34,7 @@ export interface Desired {
 
 export function desiredFromHostState(hs: HostState, cfg: AgentConfig): Desired {
   const d: Desired = {
-    revision: hs.revision, bridge: new Map(), segment: new Map(), tap: new Map(), fdb: new Map(), dhcp: new Map(), firewall: new Map(),
+    revision: hs.revision, bridge: new Map(), segment: new Map(), tap: new Map(), fdb: new Map(), dhcp: new Map(), router: new Map(), firewall: new Map(),
     portDeps: new Map(), errors: [],
   };
   const netDeps = new Map<string, { stage: StageName; key: string }[]>();
@@ -68,6 +70,17 @@ export function desiredFromHostState(hs: HostState, cfg: AgentConfig): Desired {
       d.dhcp.set(n.network_id, { network: n });
       // The DHCP veth's bridge side is a port device like any other (also if the server omitted it from `ports`).
       addTap(n.port.id, n.network_id, true);
+    }
+  }
+  if (cfg.l3?.enabled) {
+    for (const r of hs.routers ?? []) {
+      if (!r.admin_state_up) continue; // an admin-down router is removed from its agent, as Neutron does
+      d.router.set(r.id, { router: r });
+      // Router ports are port devices like the DHCP veth: their bridge side is a tap of the network.
+      for (const p of [...(r.gateway ? [r.gateway] : []), ...r.interfaces]) {
+        if (!mtuOf.has(p.network_id)) d.errors.push({ kind: 'router', key: r.id, message: `network ${p.network_id} of port ${p.port_id} is not in the host state` });
+        addTap(p.port_id, p.network_id, true);
+      }
     }
   }
   if (hs.firewall) d.firewall.set(FIREWALL_KEY, { ports: hs.ports, firewall: hs.firewall });

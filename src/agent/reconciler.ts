@@ -14,6 +14,7 @@
  */
 import type { AgentReport, DeviceReport, HostState, ObjectError } from '../hoststate/types.js';
 import { AGENT_TYPE_DHCP, AGENT_TYPE_LINUXBRIDGE } from '../hoststate/types.js';
+import { AGENT_TYPE_L3 } from '../hoststate/l3.js';
 import type { AgentConfig } from './config.js';
 import { changedKeys, desiredFromHostState, STAGES, type Desired, type StageName } from './desired.js';
 import type { HostStateSource } from './host-state-client.js';
@@ -210,9 +211,24 @@ export class Reconciler {
         tunneling_ip: cfg.l2.localIp, tunnel_types: cfg.l2.enableVxlan ? ['vxlan'] : [],
         l2_population: cfg.l2.l2Population, devices: devices.length,
       },
-      observed_revision: revision, devices, errors: errors.filter((e) => e.kind !== 'dhcp'), started_at: this.startedAt,
+      observed_revision: revision, devices, errors: errors.filter((e) => e.kind !== 'dhcp' && e.kind !== 'router'), started_at: this.startedAt,
     };
-    if (!cfg.dhcp.enabled) return [l2];
+    const out = [l2];
+    if (cfg.l3?.enabled) {
+      const routers = [...(this.desired?.router.values() ?? [])].map((d) => d.router);
+      out.push({
+        host: cfg.host, agent_type: AGENT_TYPE_L3, binary: 'neutron-l3-agent', topic: 'l3_agent',
+        configurations: {
+          agent_mode: 'legacy', interface_driver: 'linuxbridge', routers: routers.length,
+          ex_gw_ports: routers.filter((r) => r.gateway).length,
+          interfaces: routers.reduce((n, r) => n + r.interfaces.length, 0),
+          floating_ips: routers.reduce((n, r) => n + r.floating_ips.length, 0),
+          log_agent_heartbeats: false,
+        },
+        observed_revision: revision, devices: [], errors: errors.filter((e) => e.kind === 'router'), started_at: this.startedAt,
+      });
+    }
+    if (!cfg.dhcp.enabled) return out;
     const nets = this.desired?.dhcp ?? new Map();
     const dhcp: AgentReport = {
       host: cfg.host, agent_type: AGENT_TYPE_DHCP, binary: 'neutron-dhcp-agent', topic: 'dhcp_agent',
@@ -222,7 +238,7 @@ export class Reconciler {
       },
       observed_revision: revision, devices: [], errors: errors.filter((e) => e.kind === 'dhcp'), started_at: this.startedAt,
     };
-    return [l2, dhcp];
+    return [...out, dhcp];
   }
 
   /** Sends the reports when they changed or the heartbeat is due (`force`: always). */

@@ -1,0 +1,195 @@
+/**
+ * Routers (L3 agent role): one `qrouter-<id>` namespace per router scheduled here, planned by
+ * router-plan.ts, plus its metadata proxy. Keys are router ids.
+ * - update: read the namespace, apply only the planned differences (one `ip -batch` per namespace side,
+ *   one `nft -j -f` for the NAT table), keep the proxy's files and process right. 0 when converged.
+ * - delete: stop the proxy, delete the namespace (its veths go with it), remove the files. Absent = done.
+ * - prune: only `qrouter-*` namespaces and state directories of routers not desired.
+ */
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import type { RouterState } from '../../hoststate/l3.js';
+import type { L3Config } from '../config.js';
+import { daemonArgv, killDaemon, spawnDaemon } from '../linux/daemon.js';
+import type { Runner } from '../linux/exec.js';
+import { ipBatch, listAddrs, listLinks, listRoutes, type Link } from '../linux/ip.js';
+import { addNetns, deleteNetns, listNetns } from '../linux/netns.js';
+import { nftListTableJson } from '../linux/nft.js';
+import { nftApplyFile } from '../linux/nft-file.js';
+import { getSysctl, setSysctl } from '../linux/sysctl.js';
+import { metadataPaths, proxyArgv, renderInstances, renderProxyConfig, type MetadataPaths } from '../metadata/files.js';
+import type { Logger } from '../reconciler.js';
+import { NAT_FAMILY, NAT_TABLE, nftReplaceDocument, tableFromListing } from '../render/router-nft.js';
+import { planRouter, routerNsName, type RouterActual } from './router-plan.js';
+import type { LinkView, Ops } from './types.js';
+
+export interface RouterDesired {
+  router: RouterState;
+}
+
+export interface MetadataActual {
+  config?: string;
+  instances?: string;
+  /** argv of the running proxy, if any. */
+  running?: string[];
+}
+
+export type MetadataAction = { op: 'write'; file: 'config' | 'instances'; content: string } | { op: 'spawn' | 'restart' | 'kill' };
+
+/** Pure: the proxy's files and process. The instance map changing needs no restart (the proxy re-reads it). */
+export function planMetadata(enabled: boolean, want: { config: string; instances: string; argv: string[] }, a: MetadataActual): MetadataAction[] {
+  if (!enabled) return a.running ? [{ op: 'kill' }] : [];
+  const out: MetadataAction[] = [];
+  if (a.instances !== want.instances) out.push({ op: 'write', file: 'instances', content: want.instances });
+  const configChanged = a.config !== want.config;
+  if (configChanged) out.push({ op: 'write', file: 'config', content: want.config });
+  if (!a.running) out.push({ op: 'spawn' });
+  else if (configChanged || a.running.join('\0') !== want.argv.join('\0')) out.push({ op: 'restart' });
+  return out;
+}
+
+async function readOrUndefined(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch(() => undefined);
+}
+
+async function replaceFile(path: string, content: string, mode: number): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, content, { mode });
+  await rename(tmp, path);
+}
+
+export class RouterOps implements Ops<RouterDesired> {
+  readonly stage = 'router';
+  constructor(
+    private readonly runner: Runner,
+    private readonly view: LinkView,
+    private readonly cfg: L3Config,
+    private readonly log?: Logger,
+  ) {}
+
+  keyOf(d: RouterDesired): string {
+    return d.router.id;
+  }
+
+  async read(r: RouterState): Promise<RouterActual> {
+    const ns = routerNsName(r.id);
+    const nsExists = (await listNetns(this.runner)).includes(ns);
+    const hostLinks = await this.view.byName();
+    if (!nsExists) return { nsExists, hostLinks, nsLinks: new Map(), addrs: [], routes: [] };
+    const nat = await nftListTableJson(this.runner, NAT_FAMILY, NAT_TABLE, ns);
+    return {
+      nsExists,
+      hostLinks,
+      nsLinks: new Map((await listLinks(this.runner, ns)).map((l): [string, Link] => [l.ifname, l])),
+      addrs: await listAddrs(this.runner, ns),
+      routes: await listRoutes(this.runner, ns, 4),
+      ipForward: await getSysctl(this.runner, 'net.ipv4.ip_forward', ns),
+      nat: nat ? tableFromListing(nat) : undefined,
+    };
+  }
+
+  async update(d: RouterDesired): Promise<number> {
+    const r = d.router;
+    const ns = routerNsName(r.id);
+    const metadataPort = this.cfg.enableMetadataProxy ? this.cfg.metadataPort : undefined;
+    const actions = planRouter(r, await this.read(r), { metadataPort });
+    let n = 0;
+    for (const a of actions) {
+      switch (a.op) {
+        case 'netns-add':
+          await addNetns(this.runner, ns);
+          n++;
+          break;
+        case 'ip':
+          try {
+            await ipBatch(this.runner, a.lines, a.where === 'ns' ? ns : undefined);
+          } finally {
+            this.view.invalidate();
+          }
+          n += a.lines.length;
+          break;
+        case 'sysctl':
+          if (await setSysctl(this.runner, a.key, a.value, ns)) n++;
+          break;
+        case 'nft':
+          await nftApplyFile(this.runner, JSON.stringify(nftReplaceDocument(a.table)), { json: true, netns: ns });
+          n++;
+          // Established flows must not keep using a floating IP that moved or went away.
+          for (const ip of a.flushConntrack) n += await this.flushConntrack(ns, ip);
+          break;
+        case 'garp':
+          this.garp(ns, a.dev, a.ip);
+          break;
+      }
+    }
+    return n + (await this.updateMetadata(r));
+  }
+
+  /** Gratuitous ARP in the background (arping -U, iputils): the pass need not wait ~count seconds. */
+  private garp(ns: string, dev: string, ip: string): void {
+    if (this.cfg.sendArpCount <= 0) return;
+    const argv = ['arping', '-U', '-I', dev, '-c', String(this.cfg.sendArpCount), '-w', String(1.5 * this.cfg.sendArpCount), ip];
+    this.runner.run(argv, { netns: ns, timeoutMs: 10_000 }).catch((err) => this.log?.warn({ err: (err as Error).message, dev, ip }, 'gratuitous ARP failed'));
+  }
+
+  private async flushConntrack(ns: string, ip: string): Promise<number> {
+    let n = 0;
+    for (const dir of ['-d', '-q']) {
+      // conntrack -D exits 1 when nothing matched: that is "already done".
+      await this.runner.run(['conntrack', '-D', dir, ip], { netns: ns }).then(() => n++, () => {});
+    }
+    return n;
+  }
+
+  private async updateMetadata(r: RouterState): Promise<number> {
+    const paths = metadataPaths(this.cfg.stateDir, r.id);
+    const want = { config: renderProxyConfig(r.id, this.cfg, paths), instances: renderInstances(r), argv: proxyArgv(paths.config) };
+    const actual: MetadataActual = {
+      config: await readOrUndefined(paths.config),
+      instances: await readOrUndefined(paths.instances),
+      running: await daemonArgv(paths.pid, paths.config),
+    };
+    const actions = planMetadata(this.cfg.enableMetadataProxy, want, actual);
+    for (const a of actions) {
+      if (a.op === 'write') {
+        await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+        // The config holds the shared secret.
+        await replaceFile(paths[a.file], a.content, a.file === 'config' ? 0o600 : 0o644);
+      } else if (a.op === 'kill') {
+        await killDaemon(paths.pid, paths.config);
+      } else {
+        if (a.op === 'restart') await killDaemon(paths.pid, paths.config);
+        await this.spawnProxy(r.id, paths, want.argv);
+      }
+    }
+    return actions.length;
+  }
+
+  private async spawnProxy(routerId: string, paths: MetadataPaths, argv: string[]): Promise<void> {
+    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    const pid = await spawnDaemon(argv, { netns: routerNsName(routerId), pidFile: paths.pid, logFile: paths.log });
+    this.log?.info({ router: routerId, pid }, 'metadata proxy started');
+  }
+
+  async delete(routerId: string): Promise<number> {
+    const paths = metadataPaths(this.cfg.stateDir, routerId);
+    let n = 0;
+    if (await killDaemon(paths.pid, paths.config)) n++;
+    const ns = routerNsName(routerId);
+    if ((await listNetns(this.runner)).includes(ns)) {
+      await deleteNetns(this.runner, ns);
+      this.view.invalidate();
+      n++;
+    }
+    await rm(paths.dir, { recursive: true, force: true });
+    return n;
+  }
+
+  async prune(desiredKeys: ReadonlySet<string>): Promise<number> {
+    const ids = new Set<string>();
+    for (const name of await listNetns(this.runner)) if (name.startsWith('qrouter-')) ids.add(name.slice('qrouter-'.length));
+    for (const dir of await readdir(this.cfg.stateDir).catch(() => [] as string[])) ids.add(dir);
+    let n = 0;
+    for (const id of ids) if (!desiredKeys.has(id)) n += await this.delete(id);
+    return n;
+  }
+}
