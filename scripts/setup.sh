@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-debs=(iproute2 dnsmasq-base nftables conntrack iputils-ping udhcpc tcpdump netcat-openbsd python3-openstackclient)
+debs=(iproute2 dnsmasq-base nftables conntrack iputils-ping iputils-arping udhcpc tcpdump netcat-openbsd python3-openstackclient)
 if [ "$want_test" = 1 ]; then
   debs+=(keystone uwsgi uwsgi-plugin-python3 python3-neutron python3-neutron-lib)
 fi
