@@ -23,6 +23,11 @@ const API_STATUS: Record<string, number> = {
   TagNotFound: 404,
   MacAddressGenerationFailure: 503,
   ServiceUnavailable: 503,
+  // neutron/services/portforwarding/common/exceptions.py (not neutron-lib's)
+  FipInUseByPortForwarding: 409,
+  PortHasBindingFloatingIP: 409,
+  PortHasPortForwarding: 400,
+  PortForwardingNotSupportFilterField: 400,
 };
 
 export function statusOf(type: string): number {

@@ -7,6 +7,7 @@ import { securityGroupCore, type SecurityGroupCore } from './security-groups.js'
 import { subnetService, type SubnetService } from './subnets.js';
 import { portService } from './ports.js';
 import { createIpam } from './ipam.js';
+import { l3Core, type L3Core } from './l3.js';
 import type { ResourceService } from './service.js';
 import type { StandardTable } from '../store/tables/standard.js';
 import { agentService, type AgentService } from './agents.js';
@@ -22,13 +23,14 @@ export interface Core {
   quotas: QuotaService;
   securityGroups: SecurityGroupCore;
   tags: Record<StandardTable, TagService>;
+  l3: L3Core;
   agents: AgentService;
   agentReports: AgentReports;
   hostStates: HostStateReader;
 }
 
 export function createCore(deps: CoreDeps): Core {
-  const tables: StandardTable[] = ['networks', 'subnets', 'ports', 'security_groups', 'security_group_rules'];
+  const tables: StandardTable[] = ['networks', 'subnets', 'ports', 'security_groups', 'security_group_rules', 'routers', 'floatingips'];
   const ipam = createIpam(deps.ranges);
   const networks = networkService(deps);
   // DHCP ports take addresses from the subnets' pools; subnet changes reschedule DHCP.
@@ -45,6 +47,7 @@ export function createCore(deps: CoreDeps): Core {
     quotas: quotaService(deps),
     securityGroups: securityGroupCore(deps),
     tags: Object.fromEntries(tables.map((t) => [t, tagService(deps, t)])) as Record<StandardTable, TagService>,
+    l3: l3Core(deps, { networks, subnets, ipam }),
   };
 }
 

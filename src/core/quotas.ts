@@ -14,6 +14,8 @@ export const QUOTA_TABLES = {
   port: 'ports',
   security_group: 'security_groups',
   security_group_rule: 'security_group_rules',
+  router: 'routers',
+  floatingip: 'floatingips',
 } as const;
 
 export type QuotaResource = keyof typeof QUOTA_TABLES;

@@ -28,12 +28,16 @@ import { securityGroupsNormalizedCidr } from './extensions/security-groups-norma
 import { dnsIntegration } from './extensions/dns-integration.js';
 import { networkAvailabilityZone } from './extensions/network-availability-zone.js';
 import * as behaviour from './extensions/behaviour-only.js';
+import { router } from './router.js';
+import { floatingip } from './floatingip.js';
+import { portForwarding } from './port-forwarding.js';
+import { L3_EXTENSIONS } from './extensions/l3.js';
 import { agent } from './agent.js';
 import { agentExtension } from './extensions/agent.js';
 import { dhcpAgentScheduler } from './extensions/dhcp-agent-scheduler.js';
 import { availabilityZone } from './extensions/availability-zone.js';
 
-export const RESOURCES: ResourceDefinition[] = [network, subnet, port, securityGroup, securityGroupRule];
+export const RESOURCES: ResourceDefinition[] = [network, subnet, port, securityGroup, securityGroupRule, router, floatingip];
 
 export const EXTENSIONS: ExtensionDefinition[] = [
   projectId, standardAttrDescription, standardAttrTimestamp, standardAttrRevisions, standardAttrTag,
@@ -42,6 +46,7 @@ export const EXTENSIONS: ExtensionDefinition[] = [
   behaviour.sorting, behaviour.pagination, behaviour.filterValidation, behaviour.emptyStringFiltering,
   behaviour.ipSubstringFiltering, behaviour.revisionIfMatch, behaviour.quotas, behaviour.quotaDetails,
   behaviour.portMacAddressRegenerate, availabilityZone, agentExtension, dhcpAgentScheduler,
+  ...L3_EXTENSIONS,
 ];
 
 /** A resource with its extensions folded in: what the API validates and shows. */
@@ -62,4 +67,7 @@ export const effective = {
   securityGroup: effectiveResource(securityGroup),
   securityGroupRule: effectiveResource(securityGroupRule),
   agent: effectiveResource(agent),
+  router: effectiveResource(router),
+  floatingip: effectiveResource(floatingip),
+  portForwarding: effectiveResource(portForwarding),
 };

@@ -5,6 +5,7 @@ import { sql, Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, ty
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-agents.js';
+import * as m0003 from './migrations/0003-l3.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -27,7 +28,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-agents': m0002 };
+const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-agents': m0002, '0003-l3': m0003 };
 
 export async function openStore(options: DatabaseOptions): Promise<Store> {
   const db = new Kysely<Database>({ dialect: await createDialect(options) });

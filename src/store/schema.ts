@@ -3,6 +3,7 @@
  * 0/1 integers on every dialect (better-sqlite3 cannot bind booleans); JSON values as text.
  */
 import type { Generated } from 'kysely';
+import type { L3Database } from './l3-schema.js';
 
 export type Flag = number; // 0 | 1
 
@@ -142,7 +143,7 @@ export interface HostStateRevisionRow { id: number; revision: number }
 export interface HostRevisionRow { host: string; revision: number }
 export interface MigrationLockRow { id: Generated<number> }
 
-export interface Database {
+export interface Database extends L3Database {
   networks: NetworkRow;
   network_segments: NetworkSegmentRow;
   segment_allocations: SegmentAllocationRow;

@@ -8,6 +8,8 @@ import { subnetRoutes } from './subnets.js';
 import { portRoutes } from './ports.js';
 import { agentRoutes } from './agents.js';
 import { availabilityZoneRoutes } from './availability-zones.js';
+import { routerRoutes } from './routers.js';
+import { floatingIpRoutes } from './floatingips.js';
 
 export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   networkRoutes(app, d);
@@ -17,4 +19,6 @@ export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   quotaRoutes(app, d);
   agentRoutes(app, d);
   availabilityZoneRoutes(app, d);
+  routerRoutes(app, d);
+  floatingIpRoutes(app, d);
 }

@@ -4,7 +4,7 @@ import type { Database } from '../schema.js';
 import type { Db, Tx } from '../db.js';
 import { chunks } from './list.js';
 
-export type StandardTable = 'networks' | 'subnets' | 'ports' | 'security_groups' | 'security_group_rules';
+export type StandardTable = 'networks' | 'subnets' | 'ports' | 'security_groups' | 'security_group_rules' | 'routers' | 'floatingips';
 
 /** Neutron's timestamp format: UTC, seconds precision, `Z`. */
 export function now(): string {
