@@ -1,5 +1,6 @@
 /** The plugin: every resource service built from one set of dependencies. */
 import type { CoreDeps } from './deps.js';
+import { isUniqueViolation } from '../store/db.js';
 import { networkService, type NetworkService } from './networks.js';
 import { quotaService, type QuotaService } from './quotas.js';
 import { tagService, type TagService } from './tags.js';
@@ -53,5 +54,15 @@ export function createCore(deps: CoreDeps): Core {
 
 /** Brings segment pools in line with the configuration (each server start; safe with replicas). */
 export async function syncPools(deps: CoreDeps): Promise<void> {
-  for (const driver of deps.typeDrivers.values()) await deps.store.transaction((tx) => driver.syncPools(tx));
+  for (const driver of deps.typeDrivers.values()) {
+    // Replicas starting together may both fill an empty pool: the loser sees the rows on retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.store.transaction((tx) => driver.syncPools(tx));
+        break;
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= 5) throw error;
+      }
+    }
+  }
 }

@@ -92,6 +92,8 @@ export function poolRanges(s: SubnetShape): KeyRange[] {
 }
 
 export interface Ipam {
+  /** Locks the subnet's pool: call before reading the addresses in use for a rebuild. */
+  lock(tx: Tx, subnetId: string): Promise<void>;
   /** (Re)builds the free ranges of a subnet: its pools minus `used` addresses. */
   rebuild(tx: Tx, s: SubnetShape, used: string[]): Promise<void>;
   /** Next free address of the subnet, or null when the pools are exhausted. */
@@ -106,6 +108,7 @@ export interface Ipam {
 export function createIpam(ranges: FreeRanges): Ipam {
   const inPools = (s: SubnetShape, value: bigint) => poolRanges(s).some((r) => value >= r.first && value <= r.last);
   return {
+    lock: (tx, subnetId) => ranges.lock(tx, poolKey(subnetId)),
     async rebuild(tx, s, used) {
       const values = used.map((ip) => parseIp(ip)!.value);
       await ranges.replace(tx, poolKey(s.id), subtractKeys(poolRanges(s), values), keyWidth(s.ip_version));

@@ -238,7 +238,7 @@ export function networkService(deps: CoreDeps): NetworkService {
         const change = await recordHostChange(tx, { networks: [id] });
         await tx.deleteFrom('ports').where('network_id', '=', id).execute();
         const subnets = await tx.selectFrom('subnets').select('id').where('network_id', '=', id).execute();
-        for (const s of subnets) await tx.deleteFrom('free_ranges').where('pool', '=', `ip:${s.id}`).execute();
+        for (const s of subnets) await tx.deleteFrom('free_ranges').where('pool', 'in', [`ip:${s.id}`, `lock:ip:${s.id}`]).execute();
         if (subnets.length) {
           await tx.deleteFrom('ip_allocations').where('network_id', '=', id).execute();
           await tx.deleteFrom('tags').where('resource_id', 'in', subnets.map((s) => s.id)).execute();

@@ -250,6 +250,7 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
         if (Object.keys(set).length) await tx.updateTable('subnets').set(set).where('id', '=', id).execute();
         await writeSubnetChildren(tx, id, children);
         if (children.pools && !isAutoAddressSubnet(row)) {
+          await ipam.lock(tx, id);
           const used = await tx.selectFrom('ip_allocations').select('ip_address').where('subnet_id', '=', id).execute();
           await ipam.rebuild(tx, subnetShape({ ...row, ...set } as SubnetRow, { ...current, pools }), used.map((u) => u.ip_address));
         }

@@ -41,6 +41,9 @@ export class SegmentPool {
 
   /** Rebuilds the free ranges of `physnet` as configured minus ids in use: a shrunk pool keeps its allocations. */
   async sync(tx: Tx, physnet: string, configured: [number, number][]): Promise<void> {
+    // Lock the pool first: an allocation in flight on another replica commits before we read
+    // what is in use, so its id cannot be put back as free.
+    await this.ranges.lock(tx, this.pool(physnet));
     const used = await tx.selectFrom('segment_allocations').select('segmentation_id')
       .where('network_type', '=', this.networkType).where('physical_network', '=', physnet).execute();
     const free = subtractKeys(configured.map(([a, b]) => ({ first: BigInt(a), last: BigInt(b) })), used.map((u) => BigInt(u.segmentation_id)));

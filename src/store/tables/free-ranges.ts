@@ -5,6 +5,7 @@
  * allocate as the final guard.
  */
 import type { Tx } from '../db.js';
+import { insertUnlessDuplicate } from '../db.js';
 
 export interface KeyRange { first: bigint; last: bigint }
 
@@ -21,6 +22,11 @@ export interface FreeRanges {
   /** Replaces the pool's ranges (pool created, resized, or rebuilt minus keys in use). */
   replace(tx: Tx, pool: string, ranges: KeyRange[], keyWidth: number): Promise<void>;
   drop(tx: Tx, pool: string): Promise<void>;
+  /**
+   * Locks the pool until commit before it is rebuilt from what is in use: no other rebuild and no
+   * allocation can interleave (no-op on SQLite, whose writers are serialised).
+   */
+  lock(tx: Tx, pool: string): Promise<void>;
 }
 
 export function freeRanges(lockRows: boolean): FreeRanges {
@@ -84,7 +90,17 @@ export function freeRanges(lockRows: boolean): FreeRanges {
     },
 
     async drop(tx, pool) {
-      await tx.deleteFrom('free_ranges').where('pool', '=', pool).execute();
+      await tx.deleteFrom('free_ranges').where('pool', 'in', [pool, `lock:${pool}`]).execute();
+    },
+
+    async lock(tx, pool) {
+      if (!lockRows) return;
+      // A sentinel row serialises rebuilds of one pool even while it has no ranges yet; locking
+      // the ranges then makes allocations in flight commit first (or wait for us).
+      const sentinel = `lock:${pool}`;
+      await insertUnlessDuplicate(tx, () => tx.insertInto('free_ranges').values({ pool: sentinel, first: '', last: '' }).execute());
+      await tx.selectFrom('free_ranges').select('last').where('pool', '=', sentinel).forUpdate().execute();
+      await tx.selectFrom('free_ranges').select('last').where('pool', '=', pool).forUpdate().execute();
     },
   };
 }
