@@ -265,7 +265,8 @@ export function renderFirewall(ports: readonly PortState[], fw: FirewallState, z
     block('chain', 'raw_prerouting', [
       'type filter hook prerouting priority raw; policy accept;',
       `meta mark & 0x${NOTRACK_BIT.toString(16)} == 0x${NOTRACK_BIT.toString(16)} notrack`,
-      'ct zone set iifname map @zones',
+      // Not for untracked packets: setting a zone would attach a conntrack template and track them again.
+      `meta mark & 0x${NOTRACK_BIT.toString(16)} == 0 ct zone set iifname map @zones`,
     ]) +
     block('chain', 'forward', ['type filter hook forward priority filter; policy accept;', ...inetFwd]) +
     inet.map(([n, rules]) => block('chain', n, rules)).join('');
