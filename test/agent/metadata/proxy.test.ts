@@ -1,0 +1,81 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultL3Config } from '../../../src/agent/config.js';
+import { createMetadataProxy, signInstanceId } from '../../../src/agent/metadata/proxy.js';
+
+const listen = (s: Server) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
+
+describe('metadata proxy', () => {
+  let dir: string;
+  let nova: Server, proxy: Server;
+  let proxyPort: number;
+  let seen: IncomingHttpHeaders | undefined;
+  let novaStatus = 200;
+  const instances = () => join(dir, 'instances.json');
+  const setInstances = async (m: object) => {
+    await writeFile(`${instances()}.tmp`, JSON.stringify(m));
+    await rename(`${instances()}.tmp`, instances());
+  };
+  const get = async (path: string) => {
+    const res = await fetch(`http://127.0.0.1:${proxyPort}${path}`);
+    return { status: res.status, body: await res.text() };
+  };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nucleon-md-'));
+    nova = createServer((req, res) => {
+      seen = req.headers;
+      res.writeHead(novaStatus, { 'content-type': 'text/plain' }).end(`nova ${req.url}`);
+    });
+    const novaPort = await listen(nova);
+    await setInstances({ '127.0.0.1': { device_id: 'vm-uuid-1', project_id: 'proj-1' } });
+    const md = defaultL3Config({ metadata: { ...defaultL3Config().metadata, novaMetadataHost: '127.0.0.1', novaMetadataPort: novaPort, metadataProxySharedSecret: 's3cret' } }).metadata;
+    proxy = createMetadataProxy({ routerId: 'r', listenPort: 0, instancesFile: instances(), upstream: md });
+    proxyPort = await listen(proxy);
+  });
+  after(async () => {
+    proxy.closeAllConnections();
+    nova.closeAllConnections();
+    await new Promise((r) => proxy.close(r));
+    await new Promise((r) => nova.close(r));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('signs as Nova verifies: hex HMAC-SHA256(secret, instance id)', () => {
+    assert.equal(signInstanceId('s3cret', 'vm-uuid-1'), createHmac('sha256', 's3cret').update('vm-uuid-1').digest('hex'));
+  });
+
+  it('forwards path and query with X-Forwarded-For, X-Instance-ID, X-Tenant-ID and the signature', async () => {
+    novaStatus = 200;
+    const r = await get('/latest/meta-data/instance-id?x=1');
+    assert.deepEqual(r, { status: 200, body: 'nova /latest/meta-data/instance-id?x=1' });
+    assert.equal(seen?.['x-forwarded-for'], '127.0.0.1');
+    assert.equal(seen?.['x-instance-id'], 'vm-uuid-1');
+    assert.equal(seen?.['x-tenant-id'], 'proj-1');
+    assert.equal(seen?.['x-instance-id-signature'], signInstanceId('s3cret', 'vm-uuid-1'));
+  });
+
+  it("passes Nova's 403/404 through and turns unexpected statuses into 500", async () => {
+    novaStatus = 403;
+    assert.equal((await get('/')).status, 403);
+    novaStatus = 404;
+    assert.equal((await get('/')).status, 404);
+    novaStatus = 418;
+    assert.equal((await get('/')).status, 500);
+  });
+
+  it('re-reads the instance map when it changes: an unknown source address gets 404', async () => {
+    novaStatus = 200;
+    await setInstances({ '10.0.0.9': { device_id: 'other', project_id: 'p' } });
+    assert.equal((await get('/latest/meta-data/instance-id')).status, 404);
+    await setInstances({ '127.0.0.1': { device_id: 'vm-uuid-2', project_id: 'proj-1' } });
+    await get('/x');
+    assert.equal(seen?.['x-instance-id'], 'vm-uuid-2');
+  });
+});
