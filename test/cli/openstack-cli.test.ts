@@ -157,4 +157,55 @@ describe('openstack CLI against nucleon up', { skip: skipWithoutCli }, () => {
     const network = rows.find((r: any) => r.Resource === 'networks' || r.Resource === 'network');
     assert.deepEqual({ limit: network['Limit'], inUse: network['In Use'] }, { limit: 2, inUse: 2 });
   });
+
+  test('subnet create: range, pool, no gateway, DNS, host route, IPv6 SLAAC', async () => {
+    const sub = await os('nucleon', 'subnet', 'create', '--network', ids.net1!, '--subnet-range', '10.10.0.0/24',
+      '--allocation-pool', 'start=10.10.0.10,end=10.10.0.100', '--dns-nameserver', '8.8.8.8',
+      '--host-route', 'destination=192.168.0.0/16,gateway=10.10.0.254', 'sub1');
+    assert.equal(sub.cidr, '10.10.0.0/24');
+    assert.equal(sub.gateway_ip, '10.10.0.1');
+    assert.deepEqual(sub.allocation_pools, [{ start: '10.10.0.10', end: '10.10.0.100' }]);
+    assert.deepEqual(sub.dns_nameservers, ['8.8.8.8']);
+    assert.deepEqual(sub.host_routes, [{ destination: '192.168.0.0/16', nexthop: '10.10.0.254' }]);
+    ids.sub1 = sub.id;
+    const nogw = await os('nucleon', 'subnet', 'create', '--network', ids.net1!, '--subnet-range', '10.11.0.0/24', '--gateway', 'none', 'nogw');
+    assert.equal(nogw.gateway_ip, null);
+    const v6 = await os('nucleon', 'subnet', 'create', '--network', ids.net1!, '--subnet-range', '2001:db8::/64', '--ip-version', '6',
+      '--ipv6-ra-mode', 'slaac', '--ipv6-address-mode', 'slaac', 'sub6');
+    assert.equal(v6.ipv6_address_mode, 'slaac');
+    assert.equal(v6.gateway_ip, '2001:db8::1');
+    ids.sub6 = v6.id;
+    assert.match(await cli.osFail('nucleon', 'subnet', 'create', '--network', ids.net1!, '--subnet-range', '10.10.0.128/25', 'clash'), /overlaps with another subnet/);
+  });
+
+  test('port create: fixed IP, MAC, allowed address, no security group; SLAAC address added', async () => {
+    const p1 = await os('nucleon', 'port', 'create', '--network', ids.net1!, '--fixed-ip', 'subnet=sub1,ip-address=10.10.0.50',
+      '--mac-address', 'fa:16:3e:00:11:22', '--allowed-address', 'ip-address=10.10.0.200', 'p1');
+    assert.equal(p1.mac_address, 'fa:16:3e:00:11:22');
+    assert.deepEqual(p1.fixed_ips, [{ subnet_id: ids.sub1, ip_address: '10.10.0.50' }, { subnet_id: ids.sub6, ip_address: '2001:db8::f816:3eff:fe00:1122' }]);
+    assert.deepEqual(p1.allowed_address_pairs, [{ ip_address: '10.10.0.200', mac_address: 'fa:16:3e:00:11:22' }]);
+    assert.equal(p1.security_group_ids.length, 1);
+    ids.defaultSg = p1.security_group_ids[0];
+    const p2 = await os('nucleon', 'port', 'create', '--network', ids.net1!, '--no-security-group', 'p2');
+    assert.deepEqual(p2.security_group_ids, []);
+    assert.equal(p2.fixed_ips[0].ip_address, '10.10.0.10');
+    ids.p2 = p2.id;
+    assert.match(await cli.osFail('nucleon', 'port', 'create', '--network', ids.net1!, '--fixed-ip', 'ip-address=10.10.0.50', 'dup'), /409.*already allocated/);
+  });
+
+  test('security group create, rules (tcp 22, remote group, IPv6), port set --security-group', async () => {
+    const sg = await os('nucleon', 'security', 'group', 'create', 'web');
+    assert.equal(sg.name, 'web');
+    const ssh = await os('nucleon', 'security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '22', 'web');
+    assert.deepEqual([ssh.protocol, ssh.port_range_min, ssh.port_range_max, ssh.direction, ssh.ether_type], ['tcp', 22, 22, 'ingress', 'IPv4']);
+    const fromDefault = await os('nucleon', 'security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '80', '--remote-group', ids.defaultSg!, 'web');
+    assert.equal(fromDefault.remote_group_id, ids.defaultSg);
+    const v6 = await os('nucleon', 'security', 'group', 'rule', 'create', '--ethertype', 'IPv6', '--protocol', 'tcp', '--dst-port', '443', 'web');
+    assert.equal(v6.ether_type, 'IPv6');
+    assert.match(await cli.osFail('nucleon', 'security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '22', 'web'), /409.*already exists/);
+    await cli.osDo('nucleon', 'port', 'set', '--security-group', 'web', ids.p2!);
+    assert.deepEqual((await os('nucleon', 'port', 'show', ids.p2!)).security_group_ids, [sg.id]);
+    const rules = await os('nucleon', 'security', 'group', 'rule', 'list', 'web');
+    assert.equal(rules.length, 5); // two default egress rules + three added
+  });
 });
