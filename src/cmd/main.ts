@@ -16,6 +16,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   db: { run: async (a) => (await import('./db.js')).db(a), summary: 'db upgrade: apply database migrations' },
   config: { run: async (a) => (await import('./config-check.js')).config(a), summary: 'config check: validate configuration files' },
   status: { run: async (a) => (await import('./status.js')).status(a), summary: 'health of a running server' },
+  agent: { run: async (a) => (await import('./agent.js')).agent(a), summary: "this host's agent: L2, DHCP, L3 roles from its config files" },
+  port: { run: async (a) => (await import('./port-plug.js')).port(a), summary: 'port plug/unplug: attach a network namespace "instance" to a port' },
 };
 
 const USAGE = `Usage: nucleon <command> [options]   (nucleon <command> --help for its options)

@@ -16,12 +16,15 @@ import { stopOnSignals } from './lifecycle.js';
 import { clientHost, createApiServer } from './serve.js';
 import { isWorker, runPrimary, workerMetrics } from './cluster.js';
 import { pendingMigrations } from './schema.js';
+import { busFromConfig } from './bus-wiring.js';
 
 export const SERVER_HELP = `Usage: nucleon server --config-file neutron.conf [--config-file ml2_conf.ini ...] [options]
 
 Runs the Neutron v2.0 API server on the database of [database] connection, with authentication
 from [DEFAULT] auth_strategy (keystone: [keystone_authtoken]; noauth). [DEFAULT] api_workers
-processes (default: the number of CPUs; 1 on SQLite) share bind_host:bind_port.
+processes (default: the number of CPUs; 1 on SQLite) share bind_host:bind_port. With
+[DEFAULT] transport_url set, each commit that changes a host's desired state sends that host's
+agent a hint over RabbitMQ ([oslo_messaging_rabbit] reconnect options); unset, agents poll.
 
 Options:
 ${CONFIG_HELP}
@@ -63,19 +66,31 @@ export async function server(argv: string[]): Promise<number> {
     }
   }
 
-  const api = await createApiServer(o, {
-    logger: log, auth, defaultDatabase: NO_DEFAULT_DATABASE, migrate: false,
-    metricsCollector: isWorker() ? workerMetrics : undefined,
-  });
+  // Hints to agents after each commit: RabbitMQ when transport_url is set, else agents poll.
+  const bus = busFromConfig(conf, log, `nucleon-server:${o.host}:${process.pid}`);
+  let api: Awaited<ReturnType<typeof createApiServer>>;
+  try {
+    api = await createApiServer(o, {
+      logger: log, auth, defaultDatabase: NO_DEFAULT_DATABASE, migrate: false, bus,
+      metricsCollector: isWorker() ? workerMetrics : undefined,
+    });
+  } catch (err) {
+    await bus?.close();
+    throw err;
+  }
   // A worker leaves SIGINT (Ctrl-C reaches the whole process group) to its primary, which
   // sends each worker one SIGTERM.
   if (isWorker()) process.on('SIGINT', () => {});
-  const stopped = stopOnSignals(log, () => api.close(), isWorker() ? ['SIGTERM'] : ['SIGTERM', 'SIGINT']);
+  const close = async () => {
+    await api.close();
+    await bus?.close();
+  };
+  const stopped = stopOnSignals(log, close, isWorker() ? ['SIGTERM'] : ['SIGTERM', 'SIGINT']);
   let bound: number;
   try {
     bound = await api.listen(o.bindHost, port);
   } catch (err) {
-    await api.close();
+    await close();
     throw err;
   }
   if (!isWorker()) log.info({ url: `http://${clientHost(o.bindHost)}:${bound}`, workers: 1, database: redact(o.database.connection ?? '') }, 'ready');

@@ -13,10 +13,12 @@ import {
   createBuiltinAuth, identityAuthUrl, initIdentityStore, registerBuiltinIdentity, writeClientConfig,
   DEFAULT_PREFIX, type InitializedIdentity,
 } from '../api/identity/builtin/index.js';
-import { CONFIG_HELP, CONFIG_OPTIONS, configSources, parse, portValue } from './args.js';
+import { CommandError, CONFIG_HELP, CONFIG_OPTIONS, configSources, parse, portValue } from './args.js';
 import { createLogger } from './logger.js';
 import { stopOnSignals } from './lifecycle.js';
 import { clientHost, createApiServer } from './serve.js';
+import { createInProcessBus } from '../bus/in-process.js';
+import { startLocalAgents, type LocalAgents } from './up-agents.js';
 
 export const UP_HELP = `Usage: nucleon up [options]
 
@@ -29,7 +31,11 @@ Options:
                        or /var/lib/nucleon for root)
 ${CONFIG_HELP}
   --port N             API port (default [DEFAULT] bind_port, 9696; 0 picks a free one)
-  --agents             also run this host's agents (root on Linux)
+  --agents             also run this host's agents (root on Linux): L2, DHCP and L3 roles in
+                       this process, host [DEFAULT] host (default: hostname), hints on the
+                       in-process bus; agent options from the same config files as for
+                       \`nucleon agent\` ([vxlan] local_ip defaults to 127.0.0.1 here)
+  --host-netns FILE    with --agents: kernel work in the network namespace of FILE (tests)
   -h, --help           this help
 
 Configuration files are optional. [DEFAULT] bind_host defaults to 127.0.0.1 here; set
@@ -44,7 +50,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export async function up(argv: string[]): Promise<number> {
   const args = parse(argv, {
-    ...CONFIG_OPTIONS, 'data-dir': { type: 'string' }, port: { type: 'string' }, agents: { type: 'boolean' },
+    ...CONFIG_OPTIONS, 'data-dir': { type: 'string' }, port: { type: 'string' }, agents: { type: 'boolean' }, 'host-netns': { type: 'string' },
   });
   if (args.help) { console.log(UP_HELP); return 0; }
   const dataDir = resolve((args.values['data-dir'] as string | undefined) ?? defaultDataDir());
@@ -52,9 +58,9 @@ export async function up(argv: string[]): Promise<number> {
   const o = serverOptions(conf);
   const log = createLogger(o, 'nucleon-up');
   for (const w of conf.warnings) log.warn({ file: w.file, line: w.line }, `config: [${w.section}] ${w.option}: ${w.message}`);
-  if (args.values.agents) {
-    // The agents need the server's host-state endpoints (api/internal), which are not wired yet.
-    console.error('nucleon up: --agents: agents are not yet available in this build; starting the API only.');
+  const withAgents = args.values.agents === true;
+  if (withAgents && (process.platform !== 'linux' || process.getuid?.() !== 0)) {
+    throw new CommandError('--agents drives the kernel (bridges, namespaces, dnsmasq): run as root on Linux, or without --agents');
   }
 
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -68,7 +74,10 @@ export async function up(argv: string[]): Promise<number> {
 
   const identity = noauth ? null : await initIdentityStore(dataDir, { publicUrl });
   const databasePath = join(dataDir, 'nucleon.db');
+  // One bus for the process: the server publishes hints after commits, the local agents listen.
+  const bus = createInProcessBus({ logger: log.child({ component: 'bus' }) });
   const server = await createApiServer(o, {
+    bus,
     logger: log,
     auth: identity ? builtinAuth(identity, () => publicUrl) : createNoauth(),
     defaultDatabase: { dialect: 'sqlite', path: databasePath },
@@ -78,12 +87,23 @@ export async function up(argv: string[]): Promise<number> {
       ? (app) => registerBuiltinIdentity(app, { store: identity.store, publicUrl: () => publicUrl })
       : undefined,
   });
-  const stopped = stopOnSignals(log, () => server.close());
+  let agents: LocalAgents | undefined;
+  const close = async () => {
+    await agents?.stop();
+    await server.close();
+    await bus.close();
+  };
+  const stopped = stopOnSignals(log, close);
   let bound: number;
   try {
     bound = await server.listen(host, port);
+    if (withAgents) {
+      agents = await startLocalAgents({
+        conf, log, bus, dataDir, core: server.runtime.core, hostNetns: args.values['host-netns'] as string | undefined,
+      });
+    }
   } catch (err) {
-    await server.close();
+    await close();
     throw err;
   }
   publicUrl = `http://${clientHost(host)}:${bound}`;
@@ -92,6 +112,7 @@ export async function up(argv: string[]): Promise<number> {
     await writeClientConfig(dataDir, identity.credentials, identityAuthUrl(publicUrl, DEFAULT_PREFIX));
   }
   console.log(banner(o, publicUrl, dataDir, identity, o.database.connection ? redact(o.database.connection) : databasePath));
+  if (agents) console.log(`  agents:         ${agents.describe()}`);
   return stopped;
 }
 

@@ -1,6 +1,6 @@
 // Agent-side groups: [agent], [linux_bridge], [vxlan], [securitygroup], [ovs], [dhcp],
 // [network_log] (linuxbridge_agent.ini, openvswitch_agent.ini). Names and defaults are Neutron's.
-import { bool, dict, float, group, int, ip, list, port, str } from '../types.js';
+import { bool, dict, float, group, int, ip, list, port, str, uri } from '../types.js';
 
 /** Neutron's mapping lists ("physnet:iface,..."): key:value pairs, keys unique, values unique. */
 export function mappingsCheck(v: unknown): string | undefined {
@@ -27,11 +27,13 @@ const vxlanGroupCheck = (v: unknown) =>
 export const agent = group(
   'agent',
   'Common agent settings',
-  ['polling_interval', 'report_interval', 'root_helper', 'availability_zone', 'quitting_rpc_timeout', 'extensions', 'dscp', 'dscp_inherit', 'check_child_processes_action', 'check_child_processes_interval', 'log_agent_heartbeats'],
+  ['polling_interval', 'report_interval', 'root_helper', 'availability_zone', 'quitting_rpc_timeout', 'extensions', 'dscp', 'dscp_inherit', 'check_child_processes_action', 'check_child_processes_interval', 'log_agent_heartbeats', 'nucleon_server_url'],
   [
     int('polling_interval', 2, 'Seconds between local device polls'),
     float('report_interval', 30, 'Seconds between agent heartbeats; should be under agent_down_time / 2'),
     bool('log_agent_heartbeats', false, 'Log each heartbeat'),
+    // Nucleon's own: Neutron agents talk RPC over transport_url, Nucleon's pull host state over HTTP.
+    uri('nucleon_server_url', null, 'Nucleon API endpoint the agent pulls host state from (unset: the network endpoint of the [keystone_authtoken] catalog, else http://127.0.0.1:9696)'),
     str('root_helper', 'sudo', 'Command prefix for privileged commands'),
     str('root_helper_daemon', null, 'Privileged helper daemon'),
     bool('use_helper_for_ns_read', true, 'Read namespaces through the root helper'),
