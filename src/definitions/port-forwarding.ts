@@ -40,6 +40,8 @@ export const portForwarding: ResourceDefinition = {
   attributes: {
     id: idAttribute,
     project_id: { allowPost: true, allowPut: false, validate: v.string(PROJECT_ID_FIELD_SIZE), requiredByPolicy: true, isVisible: false },
+    // The API layer fills tenant_id beside project_id (both are accepted); neither is shown.
+    tenant_id: { allowPost: true, allowPut: false, validate: v.string(PROJECT_ID_FIELD_SIZE), requiredByPolicy: true, isVisible: false },
     external_port: { allowPost: true, allowPut: true, default: null, convert: intOrNone, validate: portOrNone, isVisible: true, isSortKey: true, isFilter: true },
     internal_port: { allowPost: true, allowPut: true, default: null, convert: intOrNone, validate: portOrNone, isVisible: true },
     external_port_range: { allowPost: true, allowPut: true, default: null, validate: portRangeValidator, isVisible: true, isSortKey: true, isFilter: true },

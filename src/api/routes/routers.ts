@@ -11,6 +11,7 @@ import { registerCollection } from '../collection.js';
 import { callerOf } from '../request-context.js';
 import { errors } from '../../core/errors.js';
 import { isPlainObject } from '../../definitions/validators.js';
+import { externalGatewayInfoValidator } from '../../definitions/router.js';
 
 export function routerRoutes(app: FastifyInstance, d: RouteDeps): void {
   const routers = d.core.l3.routers;
@@ -18,6 +19,8 @@ export function routerRoutes(app: FastifyInstance, d: RouteDeps): void {
 
   function checkGatewayKeys(action: string, body: unknown, t: Record<string, unknown>, caller: Caller): void {
     if (!isPlainObject(body) || !isPlainObject(body.external_gateway_info)) return;
+    // Neutron validates the body before policy: an invalid one is left to the 400.
+    if (externalGatewayInfoValidator(body.external_gateway_info)) return;
     for (const key of Object.keys(body.external_gateway_info)) {
       const rule = `${action}:external_gateway_info:${key}`;
       if (d.policy.hasRule(rule) && !d.policy.check(rule, t, caller)) throw errors.policyNotAuthorized(rule);
