@@ -2,7 +2,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { statSync, readFileSync } from 'node:fs';
+import { statSync, readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load as yamlLoad } from 'js-yaml';
 import { runNucleon, startUp, type Up } from './process.js';
@@ -164,12 +166,21 @@ describe('nucleon up: options', () => {
     }
   });
 
-  test('--agents is accepted and says agents are not available yet', async () => {
-    const up = await startUp(['--agents']);
+  test('--agents checks the agent config against the host before serving (and wants root)', async () => {
+    // Never the machine's own namespace: the check runs in a namespace this test creates.
+    const root = process.getuid?.() === 0 && process.platform === 'linux';
+    const ns = `nfup${process.pid}`;
+    const dir = mkdtempSync(join(tmpdir(), 'nucleon-up-agents-'));
+    writeFileSync(join(dir, 'lb.ini'), '[linux_bridge]\nphysical_interface_mappings = provider:nosuchif0\n');
+    if (root) execFileSync('ip', ['netns', 'add', ns]);
     try {
-      assert.match(up.child.output(), /--agents: agents are not yet available/);
+      const r = await runNucleon(['up', '--agents', '--port', '0', '--data-dir', join(dir, 'data'), '--config-file', join(dir, 'lb.ini'), '--host-netns', `/run/netns/${ns}`]);
+      assert.equal(r.code, 2, r.stderr);
+      if (root) assert.match(r.stderr, /lb\.ini:2: \[linux_bridge\] physical_interface_mappings: interface 'nosuchif0' .*does not exist/);
+      else assert.match(r.stderr, /--agents .*run as root on Linux/);
     } finally {
-      await up.close();
+      if (root) execFileSync('ip', ['netns', 'delete', ns]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
