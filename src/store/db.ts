@@ -50,7 +50,7 @@ async function createDialect(options: DatabaseOptions) {
       database.pragma('synchronous = NORMAL');
       database.pragma('foreign_keys = ON');
       database.pragma('busy_timeout = 5000');
-      return new SqliteDialect({ database });
+      return new SqliteDialect({ database: withStatementCache(database) });
     }
     case 'postgres': {
       const pg = await import('pg');
@@ -73,6 +73,33 @@ async function createDialect(options: DatabaseOptions) {
       return new MysqlDialect({ pool });
     }
   }
+}
+
+/** What Kysely's SQLite driver uses of a database: prepare() and close(). */
+export interface PreparingDatabase<S> { prepare(sql: string): S; close(): void }
+
+/**
+ * Kysely prepares every query anew, and compiling SQL in SQLite costs about as much as running
+ * these short statements. Query texts repeat (values are bound parameters), so prepared statements
+ * are kept, the least recently used dropped first. Safe because Kysely runs each statement to
+ * completion synchronously (all()/run(); nothing here streams), so none is ever in use twice.
+ */
+export function withStatementCache<S>(database: PreparingDatabase<S>, size = 500): PreparingDatabase<S> {
+  const cache = new Map<string, S>();
+  return {
+    prepare(sql) {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      } else {
+        cache.delete(sql); // re-inserted below: Map order is recency order
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+    close: () => database.close(),
+  };
 }
 
 /** Applies pending migrations (forward-only; applying twice is a no-op). */
