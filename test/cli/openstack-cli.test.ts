@@ -150,9 +150,7 @@ describe('openstack CLI against nucleon up', { skip: skipWithoutCli }, () => {
     assert.match(await cli.osFail('nucleon-demo', 'network', 'create', 'demo-net-3'), /409.*Quota exceeded for resources: \['network'\]/);
   });
 
-  test('quota list --network --detail --project demo', {
-    todo: 'the CLI resolves the project with GET /identity/v3/projects/{id} and ?name=, which the built-in identity does not serve yet',
-  }, async () => {
+  test('quota list --network --detail --project demo', async () => {
     const rows = await os('nucleon', 'quota', 'list', '--network', '--detail', '--project', ids.demoProject!);
     const network = rows.find((r: any) => r.Resource === 'networks' || r.Resource === 'network');
     assert.deepEqual({ limit: network['Limit'], inUse: network['In Use'] }, { limit: 2, inUse: 2 });

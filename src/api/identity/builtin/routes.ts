@@ -97,6 +97,27 @@ export async function registerBuiltinIdentity(app: FastifyInstance, opts: Builti
       return { catalog: catalogDocument(u), links: { self: `${u.identityUrl}/v3/auth/catalog` } };
     });
 
+    // Project look-ups (by id, or listed by name) that clients make to resolve `--project`:
+    // admins see every project, others only those they have a role on.
+    const visibleProjects = (who: ResolvedToken) =>
+      who.roles.some((r) => r.name === 'admin') ? store.allProjects() : store.projectsOf(who.user.id);
+    inst.get('/v3/projects/:id', async (req, reply) => {
+      const who = caller(req, reply);
+      if (!who) return reply;
+      const { id } = req.params as { id: string };
+      const project = visibleProjects(who).find((p) => p.id === id);
+      if (!project) return sendError(reply, 404, `Could not find project: ${id}.`);
+      return { project: projectDocument(project, urls().identityUrl) };
+    });
+    inst.get('/v3/projects', async (req, reply) => {
+      const who = caller(req, reply);
+      if (!who) return reply;
+      const { name } = req.query as { name?: string };
+      const u = urls();
+      const projects = visibleProjects(who).filter((p) => name === undefined || p.name === name);
+      return { projects: projects.map((p) => projectDocument(p, u.identityUrl)), links: { next: null, self: `${u.identityUrl}/v3/projects`, previous: null } };
+    });
+
     inst.get('/v3/auth/projects', async (req, reply) => {
       const who = caller(req, reply);
       if (!who) return reply;

@@ -80,6 +80,7 @@ export class IdentityStore {
   findUser(name: string, domainId: string): UserRecord | undefined {
     return this.snapshot().users.find((u) => u.name === name && u.domain_id === domainId);
   }
+  allProjects(): ProjectRecord[] { return this.snapshot().projects; }
   getProject(id: string): ProjectRecord | undefined { return this.snapshot().projects.find((p) => p.id === id); }
   findProject(name: string, domainId: string): ProjectRecord | undefined {
     return this.snapshot().projects.find((p) => p.name === name && p.domain_id === domainId);
