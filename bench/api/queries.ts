@@ -4,7 +4,7 @@
  * SQL text, and prints per phase the statements per request and the costliest statements.
  * Figures here include the instrumentation; use run.ts for throughput.
  *
- *   node --import tsx bench/api/queries.ts [--rev REV] [--top N]
+ *   node --import tsx bench/api/queries.ts [--rev REV | --root DIR] [--top N]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,19 +21,27 @@ interface Stat { count: number; prepareMs: number; execMs: number }
 const stats = new Map<string, Stat>();
 let recording = false;
 
+function statOf(sql: string): Stat {
+  let stat = stats.get(sql);
+  if (!stat) stats.set(sql, (stat = { count: 0, prepareMs: 0, execMs: 0 }));
+  return stat;
+}
+
+/** Times prepare per SQL text, and each execution of the statement (also when a cache reuses it). */
 function instrument(): void {
   const proto = Database.prototype as unknown as { prepare(sql: string): Record<string, (...a: unknown[]) => unknown> };
   const prepare = proto.prepare;
   proto.prepare = function (this: unknown, sql: string) {
     const t0 = performance.now();
     const stmt = prepare.call(this, sql);
-    const stat = stats.get(sql) ?? { count: 0, prepareMs: 0, execMs: 0 };
-    if (recording) { stats.set(sql, stat); stat.count++; stat.prepareMs += performance.now() - t0; }
+    if (recording) statOf(sql).prepareMs += performance.now() - t0;
     for (const method of ['run', 'all', 'get']) {
       const original = stmt[method]!;
       stmt[method] = (...args: unknown[]) => {
         const t1 = performance.now();
-        try { return original.apply(stmt, args); } finally { if (recording) stat.execMs += performance.now() - t1; }
+        try { return original.apply(stmt, args); } finally {
+          if (recording) { const stat = statOf(sql); stat.count++; stat.execMs += performance.now() - t1; }
+        }
       };
     }
     return stmt;
@@ -45,9 +53,9 @@ function shorten(sql: string): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rev: { type: 'string' }, top: { type: 'string', default: '6' } } });
+  const { values } = parseArgs({ options: { rev: { type: 'string' }, root: { type: 'string' }, top: { type: 'string', default: '6' } } });
   const snap = values.rev ? snapshot(values.rev) : undefined;
-  const root = snap?.root ?? REPO_ROOT;
+  const root = snap?.root ?? values.root ?? REPO_ROOT;
   const dir = mkdtempSync(join(tmpdir(), 'nucleon-bench-q-'));
   instrument();
   const mod = (p: string) => import(pathToFileURL(join(root, 'src', p)).href);
