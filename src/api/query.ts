@@ -20,6 +20,8 @@ export interface ListQuery {
   tags: { all: string[]; any: string[]; notAll: string[]; notAny: string[] };
 }
 
+const INT32_MAX = 2 ** 31 - 1;
+
 const RESERVED = new Set(['fields', 'sort_key', 'sort_dir', 'limit', 'marker', 'page_reverse', 'tags', 'tags-any', 'not-tags', 'not-tags-any', 'verbose']);
 
 /** Query parameters accepted as filters although no attribute declares them (resource-specific). */
@@ -46,6 +48,10 @@ export function parseListQuery(query: RawQuery, attributes: AttributeMap, extra:
     try {
       // '' is converted too, as Neutron does with empty-string-filtering (`router:external=` is a 400).
       filters[key] = values.map((v) => (spec.convert ? spec.convert(v) : v));
+      // Integer columns hold 32 bits (revision numbers never get near): a value beyond can only be a
+      // mistake, and PostgreSQL would refuse to compare it.
+      const huge = filters[key].find((v) => typeof v === 'number' && Math.abs(v) > INT32_MAX);
+      if (huge !== undefined) throw errors.badRequest(`Invalid input for ${key}. Reason: '${values[filters[key].indexOf(huge)]}' is out of range.`);
     } catch (e) {
       if (e instanceof InvalidInputError) throw errors.badRequest(`Invalid input for ${key}. Reason: ${e.message}.`);
       throw e;
@@ -66,7 +72,7 @@ export function parseListQuery(query: RawQuery, attributes: AttributeMap, extra:
   let limit: number | null = null;
   if (limitText !== undefined) {
     if (!/^\d+$/.test(limitText.trim())) throw errors.badRequest(`Limit must be an integer 0 or greater and not '${limitText}'`);
-    limit = Number(limitText) || null;
+    limit = Math.min(Number(limitText), INT32_MAX) || null; // larger limits mean "all" (and overflow SQL LIMIT)
   }
   if (maxLimit > 0 && (limit === null || limit > maxLimit)) limit = maxLimit;
   const marker = valuesOf(query, 'marker')[0] ?? null;

@@ -67,6 +67,8 @@ export function quotaService(deps: CoreDeps): QuotaService {
       return out;
     },
     async update(projectId, changes) {
+      // project_id columns hold 255 characters, as Neutron's.
+      if (projectId.length > 255) throw errors.badRequest(`Invalid input for project_id. Reason: '${projectId}' exceeds maximum length of 255.`);
       const unknown = Object.keys(changes).filter((k) => !(k in QUOTA_TABLES));
       if (unknown.length) throw errors.badRequest(`Unrecognized attribute(s) '${unknown.join(', ')}'`);
       const values: [QuotaResource, number][] = [];

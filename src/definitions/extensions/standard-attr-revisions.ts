@@ -1,5 +1,6 @@
 import type { ExtensionDefinition } from '../types.js';
 import { forStandardCollections } from './standard-attributes.js';
+import { convert } from '../validators.js';
 
 export const standardAttrRevisions: ExtensionDefinition = {
   alias: 'standard-attr-revisions',
@@ -7,6 +8,6 @@ export const standardAttrRevisions: ExtensionDefinition = {
   description: 'This extension will display the revision number of neutron resources.',
   updated: '2016-04-11T10:00:00-00:00',
   extendedAttributes: forStandardCollections({
-    revision_number: { allowPost: false, allowPut: false, isVisible: true, isFilter: true, isSortKey: true },
+    revision_number: { allowPost: false, allowPut: false, convert: convert.int, isVisible: true, isFilter: true, isSortKey: true },
   }),
 };
