@@ -96,6 +96,8 @@ export function coreSettings(o: ServerOptions): CoreSettings {
     allowAutomaticDhcpFailover: o.allowAutomaticDhcpFailover,
     enableNewAgents: o.enableNewAgents,
     dhcpLoadType: 'networks',
+    enableSnatByDefault: o.enableSnatByDefault,
+    maxRoutes: o.maxRoutes,
   };
 }
 

@@ -4,6 +4,10 @@ import type { TypeDriver, Ml2Settings, MechanismDriver } from '../ml2/driver-api
 import type { FreeRanges } from '../store/tables/free-ranges.js';
 
 export interface CoreSettings {
+  /** [DEFAULT] enable_snat_by_default: a gateway without enable_snat gets this. */
+  enableSnatByDefault?: boolean;
+  /** [DEFAULT] max_routes: extra routes per router. */
+  maxRoutes?: number;
   baseMac: string;
   allowOverlappingIps: boolean;
   maxFixedIpsPerPort: number;

@@ -19,7 +19,7 @@ export interface L3Core {
 
 /** [DEFAULT] enable_snat_by_default and max_routes, when the composition root passes them in settings. */
 function l3Settings(deps: CoreDeps): L3Settings {
-  const s = deps.settings as Partial<L3Settings>;
+  const s = deps.settings;
   return { enableSnatByDefault: s.enableSnatByDefault ?? DEFAULT_L3_SETTINGS.enableSnatByDefault, maxRoutes: s.maxRoutes ?? DEFAULT_L3_SETTINGS.maxRoutes };
 }
 

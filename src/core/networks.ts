@@ -212,6 +212,10 @@ export function networkService(deps: CoreDeps): NetworkService {
           if ((body.mtu as number) > limit) throw errors.invalidInput(`Requested MTU is too big, maximum is ${limit}`);
           set.mtu = body.mtu as number;
         }
+        if (body['router:external'] === false && row['router:external']) {
+          const gateway = await tx.selectFrom('ports').select('id').where('network_id', '=', id).where('device_owner', '=', 'network:router_gateway').limit(1).executeTakeFirst();
+          if (gateway) throw errors.conflict('ExternalNetworkInUse', `External network ${id} cannot be updated to be made non-external, since it has existing gateway ports.`);
+        }
         if (body.shared === false && row.shared) {
           const foreign = await tx.selectFrom('ports').select('id').where('network_id', '=', id).where('project_id', '!=', row.project_id)
             .where('device_owner', 'not in', AUTO_DELETE_PORT_OWNERS).limit(1).executeTakeFirst();

@@ -25,6 +25,7 @@ import { randomMac } from './mac.js';
 import { allocateFixedIps, recordAllocations, type FixedIpRequest, type FixedIp } from './port-fixed-ips.js';
 import type { Ipam } from './ipam.js';
 import { ensureDefaultSecurityGroup } from './security-groups.js';
+import { checkL3PortDeletion } from './l3-ports.js';
 import { canonicalIp, parseCidr, formatCidr } from '../common/ip.js';
 
 const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
@@ -308,6 +309,8 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         const row = await portRow(tx, id, lock);
         if (!row) throw errors.portNotFound(id);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
+        // Router and floating IP ports go with their router interface / floating IP, not directly.
+        await checkL3PortDeletion(tx, row);
         await releaseAll(tx, id, row.network_id);
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
         await tx.deleteFrom('ports').where('id', '=', id).execute();
