@@ -50,10 +50,18 @@ export async function startTestApi(dialect: TestDialect, extraConfig = ''): Prom
   const dir = mkdtempSync(join(tmpdir(), 'nucleon-conf-'));
   const file = join(dir, 'neutron.conf');
   writeFileSync(file, `${BASE_CONFIG}\n${extraConfig}\n[database]\nconnection = ${db.url}\n`);
-  const options = serverOptions(loadConfig({ files: [file] }));
-  const runtime = await createServerRuntime(options, {
-    logger: false, auth: createNoauth(), defaultDatabase: { dialect: 'sqlite', path: ':memory:' }, migrate: true,
-  });
+  let runtime: ServerRuntime;
+  try {
+    const options = serverOptions(loadConfig({ files: [file] }));
+    runtime = await createServerRuntime(options, {
+      logger: false, auth: createNoauth(), defaultDatabase: { dialect: 'sqlite', path: ':memory:' }, migrate: true,
+    });
+  } catch (error) {
+    // A server that did not start leaves nothing behind either.
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     runtime,
     async request(caller, method, url, body, headers = {}) {
