@@ -14,6 +14,7 @@
  *   0x0000ffff  index of the port the frame is going to (set per flooded copy in bridge forward)
  */
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { AllowedAddressPair, PortState } from '../../hoststate/types.js';
 import type { FirewallState, SecurityGroupRuleState, SecurityGroupState } from '../../hoststate/firewall.js';
 import { cidrNetwork, ipVersionOf } from './ip-util.js';
@@ -71,7 +72,11 @@ export function linkLocalFromMac(mac: string): string {
 
 /** An address or CIDR as nft wants it: host bits cleared, full-length prefixes bare. */
 export function nftAddr(a: string): string {
-  if (!a.includes('/')) return a.toLowerCase();
+  // Validated: nft would try to resolve anything else as a host name.
+  if (!a.includes('/')) {
+    if (!isIP(a)) throw new Error(`invalid IP address: ${a}`);
+    return a.toLowerCase();
+  }
   const [net, len] = cidrNetwork(a);
   return len === (ipVersionOf(net) === 4 ? 32 : 128) ? net : `${net}/${len}`;
 }
@@ -205,7 +210,9 @@ export function renderFirewall(ports: readonly PortState[], fw: FirewallState, z
   const filtered = [...ports].filter(isFiltered).sort((a, b) => (a.id < b.id ? -1 : 1));
   if (filtered.length > MAX_PORTS) throw new Error(`more than ${MAX_PORTS} filtered ports on one host`);
   const br: [string, string[]][] = [];
-  const inet: [string, string[]][] = [];
+  // Ports with the same groups (and statefulness) share their L3 chains: rules scale with distinct
+  // group sets, not with ports.
+  const inet = new Map<string, string[]>();
   const brPre: string[] = [];
   const brFwd: string[] = [];
   const inetFwd: string[] = [];
@@ -228,10 +235,13 @@ export function renderFirewall(ports: readonly PortState[], fw: FirewallState, z
     br.push([`to_${tap}`, [`meta mark set meta mark and 0xffff0000 or 0x${index.toString(16).padStart(8, '0')}`]]);
     fromMap.push(`"${tap}" : jump from_${tap}`);
     toMap.push(`"${tap}" : jump to_${tap}`);
-    inet.push([`egress_${tap}`, portL3Rules('egress', pg, !stateless)]);
-    inet.push([`ingress_${tap}`, portL3Rules('ingress', pg, !stateless)]);
-    egMap.push(`0x${(index << 16).toString(16).padStart(8, '0')} : jump egress_${tap}`);
-    inMap.push(`0x${index.toString(16).padStart(8, '0')} : jump ingress_${tap}`);
+    const sig = createHash('sha256').update(`${stateless}|${uniqSorted(pg.map((g) => g.id)).join(',')}`).digest('hex').slice(0, 12);
+    if (!inet.has(`egress_${sig}`)) {
+      inet.set(`egress_${sig}`, portL3Rules('egress', pg, !stateless));
+      inet.set(`ingress_${sig}`, portL3Rules('ingress', pg, !stateless));
+    }
+    egMap.push(`0x${(index << 16).toString(16).padStart(8, '0')} : jump egress_${sig}`);
+    inMap.push(`0x${index.toString(16).padStart(8, '0')} : jump ingress_${sig}`);
   });
 
   if (statelessMacs.length) brPre.push(`ether daddr ${elems(statelessMacs)} meta mark set meta mark or 0x${NOTRACK_BIT.toString(16)}`);
@@ -269,7 +279,7 @@ export function renderFirewall(ports: readonly PortState[], fw: FirewallState, z
       `meta mark & 0x${NOTRACK_BIT.toString(16)} == 0 ct zone set iifname map @zones`,
     ]) +
     block('chain', 'forward', ['type filter hook forward priority filter; policy accept;', ...inetFwd]) +
-    inet.map(([n, rules]) => block('chain', n, rules)).join('');
+    [...inet].map(([n, rules]) => block('chain', n, rules)).join('');
   const hash = createHash('sha256').update(bridgeBody).update('\0').update(inetBody).digest('hex');
   const marker = block('chain', STATE_CHAIN, [`counter comment "sha256:${hash}"`]);
 

@@ -52,7 +52,8 @@ describe('firewall plan', () => {
     const stale = { ...good, inet: view(inet) };
     stale.inet.comments.set('nucleon_state', ['sha256:other']);
     assert.equal(firewallUpToDate(r, stale), false, 'other hash');
-    const fewer = { ...good, inet: view({ ...inet, ingress_tapaaaa: inet.ingress_tapaaaa! - 1 }) };
+    const ing = Object.keys(inet).find((c) => c.startsWith('ingress_'))!;
+    const fewer = { ...good, inet: view({ ...inet, [ing]: inet[ing]! - 1 }) };
     fewer.inet.comments.set('nucleon_state', [`sha256:${r.hash}`]);
     assert.equal(firewallUpToDate(r, fewer), false, 'a rule deleted by hand');
     const extra = { ...good, bridge: view({ ...split('bridge'), stray: 0 }) };
@@ -92,8 +93,9 @@ describe('firewall ops on the real kernel', { skip }, () => {
     const listed = await nft('list', 'table', 'inet', 'nucleon');
     const zone = /"brq11111111-22" : (\d+)/.exec(listed)?.[1];
     assert.ok(zone, listed);
-    const handle = /ct state invalid drop # handle (\d+)/.exec(await nft('-a', 'list', 'chain', 'inet', 'nucleon', 'ingress_tapaaaa'))![1]!;
-    await nft('delete', 'rule', 'inet', 'nucleon', 'ingress_tapaaaa', 'handle', handle);
+    const ing = /chain (ingress_\w+)/.exec(listed)![1]!;
+    const handle = /ct state invalid drop # handle (\d+)/.exec(await nft('-a', 'list', 'chain', 'inet', 'nucleon', ing))![1]!;
+    await nft('delete', 'rule', 'inet', 'nucleon', ing, 'handle', handle);
     assert.equal(await ops.update({ ports: PORTS, firewall: FW }), 1, 'repaired');
     // Membership change: one more transaction, same zone.
     const fw2 = { ...FW, remote_groups: [{ security_group_id: 'sg', ipv4: ['10.0.0.1'], ipv6: [] }] };

@@ -31,6 +31,8 @@ describe('nftables renderer', () => {
   it('normalises addresses and protocols as Neutron means them', () => {
     assert.equal(nftAddr('10.0.0.5/24'), '10.0.0.0/24');
     assert.equal(nftAddr('10.0.0.5/32'), '10.0.0.5');
+    assert.throws(() => nftAddr('10.0.0.256'), /invalid IP/, 'never handed to nft, which would resolve it as a host name');
+    assert.throws(() => nftAddr('example.com'));
     assert.equal(protocolNumber({ protocol: 'tcp', ethertype: 'IPv4' }), 6);
     assert.equal(protocolNumber({ protocol: '112', ethertype: 'IPv4' }), 112);
     assert.equal(protocolNumber({ protocol: 'icmp', ethertype: 'IPv6' }), 58);
@@ -73,7 +75,9 @@ describe('nftables renderer', () => {
     assert.match(r.script, /ether type ip udp sport 67 udp dport 68 drop/, 'no DHCP server in the instance');
     assert.match(r.script, /icmpv6 type \{ nd-router-advert, nd-redirect \} drop/);
     assert.match(r.script, /counter comment "sha256:[0-9a-f]{64}"/);
-    assert.equal(r.chains['inet ingress_tapaaaaaaaaaaa'], 2 + 3 + 1 + 1);
+    const ingress = Object.keys(r.chains).filter((c) => c.startsWith('inet ingress_'));
+    assert.equal(ingress.length, 1);
+    assert.equal(r.chains[ingress[0]!], 2 + 3 + 1 + 1);
   });
 
   it('gives stateless ports no conntrack (notrack mark) and no established shortcut', () => {
@@ -81,6 +85,13 @@ describe('nftables renderer', () => {
     assert.match(r.script, /ether daddr \{ fa:16:3e:00:00:0a \} meta mark set meta mark or 0x40000000/);
     assert.match(r.script, /or 0x40010000/);
     assert.doesNotMatch(r.script, /ct state established/);
+  });
+
+  it('shares L3 chains between ports with the same groups', () => {
+    const r = renderFirewall([port('p1'), port('p2', { mac_address: 'fa:16:3e:00:00:0b' }), port('p3', { mac_address: 'fa:16:3e:00:00:0c', security_groups: [] })],
+      fw([rule({})]), new Map([[NET, 1]]));
+    assert.equal(Object.keys(r.chains).filter((c) => c.startsWith('inet ingress_')).length, 2, 'sg1 ports share; the group-less port has its own');
+    assert.match(r.script, /0x00000001 : jump (ingress_\w+), 0x00000002 : jump \1,/);
   });
 
   it('is deterministic: list order does not change the ruleset or its hash', () => {
