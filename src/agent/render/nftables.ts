@@ -2,9 +2,10 @@
  * Pure renderer: the host's ports + FirewallState → the nftables ruleset of two tables we own, as one
  * `nft -f` transaction (see docs/firewall.md for the why of every piece):
  *
- *   table bridge nucleon   L2, per port FROM the instance: source MAC/IP (fixed IPs, allowed address
- *                          pairs, EUI-64 link-local), ARP sender checks, no DHCP server / RA from the
- *                          instance; tags each frame's skb mark with the ports it comes from / goes to.
+ *   table bridge nucleon   L2, frames FROM filtered ports: source MAC/IP (fixed IPs, allowed address
+ *                          pairs, EUI-64 link-local) and ARP sender checks by concatenated-set lookups,
+ *                          no DHCP server / RA from the instance; tags each frame's skb mark with the
+ *                          ports it comes from / goes to.
  *   table inet nucleon     L3 through br_netfilter: conntrack zone per network (by bridge), notrack for
  *                          stateless groups, per-port egress/ingress chains with the group rules.
  *
@@ -17,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { AllowedAddressPair, PortState } from '../../hoststate/types.js';
 import type { FirewallState, SecurityGroupRuleState, SecurityGroupState } from '../../hoststate/firewall.js';
-import { cidrNetwork, ipVersionOf } from './ip-util.js';
+import { cidrContains, cidrNetwork, ipVersionOf } from './ip-util.js';
 
 export const NFT_TABLE = 'nucleon';
 /** Name of the chain holding the marker rule whose comment is the ruleset's hash. */
@@ -102,28 +103,37 @@ export function allowedSources(p: PortState): Map<string, { v4: string[]; v6: st
   return out;
 }
 
-/** Rules of the bridge-table chain for frames FROM a filtered port (port security). */
-function fromPortRules(p: PortState, index: number, stateless: boolean): string[] {
-  const src = allowedSources(p);
-  const mark = (index << 16) | (stateless ? NOTRACK_BIT : 0);
-  const r = [`meta mark set meta mark and 0x8000ffff or 0x${mark.toString(16).padStart(8, '0')}`];
-  r.push(`ether saddr != ${elems(src.keys())} drop`);
-  // ARP: sender MAC = frame source, sender IP one of that MAC's IPv4 addresses (probes use 0.0.0.0).
-  r.push('arp saddr ip 0.0.0.0 accept');
-  for (const [mac, a] of src) if (a.v4.length) r.push(`ether saddr ${mac} arp saddr ether ${mac} arp saddr ip ${elems(a.v4)} accept`);
-  r.push('ether type arp drop');
-  // IPv4: DHCP client from 0.0.0.0; never a DHCP server; otherwise the port's own sources only.
-  r.push('ip saddr 0.0.0.0 ip daddr 255.255.255.255 udp sport 68 udp dport 67 accept');
-  r.push('ether type ip udp sport 67 udp dport 68 drop');
-  for (const [mac, a] of src) if (a.v4.length) r.push(`ether saddr ${mac} ip saddr ${elems(a.v4)} accept`);
-  // IPv6: DAD and MLD from ::; no router advertisements or DHCPv6 server; own sources incl. link-local.
-  r.push('ip6 saddr :: icmpv6 type { mld-listener-report, nd-neighbor-solicit, mld2-listener-report } accept');
-  r.push('icmpv6 type { nd-router-advert, nd-redirect } drop');
-  r.push('ether type ip6 udp sport 547 udp dport 546 drop');
-  for (const [mac, a] of src) if (a.v6.length) r.push(`ether saddr ${mac} ip6 saddr ${elems(a.v6)} accept`);
-  r.push('drop');
-  return r;
+/** Drops addresses already covered by a wider CIDR of the same list (interval sets refuse overlaps). */
+export function dropCovered(addrs: readonly string[]): string[] {
+  const xs = uniqSorted(addrs);
+  const net = (a: string) => (a.includes('/') ? cidrNetwork(a) : ([a, ipVersionOf(a) === 4 ? 32 : 128] as const));
+  return xs.filter((x) => {
+    const [xn, xl] = net(x);
+    return !xs.some((y) => y !== x && y.includes('/') && net(y)[1] < xl && cidrContains(y, xn));
+  });
 }
+
+/** The bridge prerouting chain: port security for frames FROM filtered ports, by set lookups. */
+const PORT_SECURITY_RULES = [
+  'meta mark set iifname map @port_mark',
+  `ether daddr @stateless_macs meta mark set meta mark or 0x${NOTRACK_BIT.toString(16)}`,
+  'iifname != @ports accept',
+  // ARP: sender MAC = frame source, sender IP one of that MAC's IPv4 addresses (probes use 0.0.0.0).
+  'arp saddr ip 0.0.0.0 iifname . ether saddr @src_mac accept',
+  'iifname . ether saddr . arp saddr ether . arp saddr ip @src_arp accept',
+  'ether type arp drop',
+  // IPv4: DHCP client from 0.0.0.0; never a DHCP server; otherwise the port's own sources only.
+  'ip saddr 0.0.0.0 ip daddr 255.255.255.255 udp sport 68 udp dport 67 iifname . ether saddr @src_mac accept',
+  'ether type ip udp sport 67 udp dport 68 drop',
+  'iifname . ether saddr . ip saddr @src_v4 accept',
+  // IPv6: DAD and MLD from ::; no router advertisements, redirects or DHCPv6 server; own sources incl. link-local.
+  'ip6 saddr :: icmpv6 type { mld-listener-report, nd-neighbor-solicit, mld2-listener-report } iifname . ether saddr @src_mac accept',
+  'icmpv6 type { nd-router-advert, nd-redirect } drop',
+  'ether type ip6 udp sport 547 udp dport 546 drop',
+  'iifname . ether saddr . ip6 saddr @src_v6 accept',
+  // Wrong MAC, wrong address, other ethertypes.
+  'drop',
+];
 
 /** Match expression of one rule for a port's chain, or undefined when it can never match. */
 export function ruleMatch(rule: SecurityGroupRuleState): string | undefined {
@@ -213,10 +223,11 @@ export function renderFirewall(ports: readonly PortState[], fw: FirewallState, z
   // Ports with the same groups (and statefulness) share their L3 chains: rules scale with distinct
   // group sets, not with ports.
   const inet = new Map<string, string[]>();
-  const brPre: string[] = [];
+  const src = { mac: [] as string[], v4: [] as string[], v6: [] as string[], arp: [] as string[] };
+  const portMark: string[] = [];
   const brFwd: string[] = [];
   const inetFwd: string[] = [];
-  const fromMap: string[] = [], toMap: string[] = [], egMap: string[] = [], inMap: string[] = [];
+  const toMap: string[] = [], egMap: string[] = [], inMap: string[] = [];
   const statelessMacs: string[] = [];
   const rgUsed = new Set<string>(), agUsed = new Set<string>();
 
@@ -226,14 +237,19 @@ export function renderFirewall(ports: readonly PortState[], fw: FirewallState, z
     const pg = p.security_groups.map((id) => groups.get(id)).filter((g): g is SecurityGroupState => g !== undefined);
     // Neutron refuses mixing stateful and stateless groups on a port; no group at all = stateful default deny.
     const stateless = pg.length > 0 && pg.every((g) => !g.stateful);
-    if (stateless) statelessMacs.push(...allowedSources(p).keys());
+    const sources = allowedSources(p);
+    if (stateless) statelessMacs.push(...sources.keys());
+    for (const [mac, a] of sources) {
+      src.mac.push(`"${tap}" . ${mac}`);
+      for (const ip of dropCovered(a.v4)) src.v4.push(`"${tap}" . ${mac} . ${ip}`), src.arp.push(`"${tap}" . ${mac} . ${mac} . ${ip}`);
+      for (const ip of dropCovered(a.v6)) src.v6.push(`"${tap}" . ${mac} . ${ip}`);
+    }
     for (const g of pg) for (const r of g.rules) {
       if (r.remote_group_id) rgUsed.add(r.remote_group_id);
       if (r.remote_address_group_id) agUsed.add(r.remote_address_group_id);
     }
-    br.push([`from_${tap}`, fromPortRules(p, index, stateless)]);
+    portMark.push(`"${tap}" : 0x${((index << 16) | (stateless ? NOTRACK_BIT : 0)).toString(16).padStart(8, '0')}`);
     br.push([`to_${tap}`, [`meta mark set meta mark and 0xffff0000 or 0x${index.toString(16).padStart(8, '0')}`]]);
-    fromMap.push(`"${tap}" : jump from_${tap}`);
     toMap.push(`"${tap}" : jump to_${tap}`);
     const sig = createHash('sha256').update(`${stateless}|${uniqSorted(pg.map((g) => g.id)).join(',')}`).digest('hex').slice(0, 12);
     if (!inet.has(`egress_${sig}`)) {
@@ -244,8 +260,6 @@ export function renderFirewall(ports: readonly PortState[], fw: FirewallState, z
     inMap.push(`0x${index.toString(16).padStart(8, '0')} : jump ingress_${sig}`);
   });
 
-  if (statelessMacs.length) brPre.push(`ether daddr ${elems(statelessMacs)} meta mark set meta mark or 0x${NOTRACK_BIT.toString(16)}`);
-  if (fromMap.length) brPre.push(`iifname vmap { ${fromMap.join(', ')} }`);
   if (toMap.length) brFwd.push(`oifname vmap { ${toMap.join(', ')} }`);
   if (egMap.length) inetFwd.push(`meta mark & 0x3fff0000 vmap { ${egMap.join(', ')} }`);
   if (inMap.length) inetFwd.push(`meta mark & 0x0000ffff vmap { ${inMap.join(', ')} }`);
@@ -266,8 +280,17 @@ export function renderFirewall(ports: readonly PortState[], fw: FirewallState, z
   const zoneElems = networks.map((n) => `"${bridgeOf(n)}" : ${zones.get(n) ?? 0}`);
   const zoneMap = ['typeof iifname : ct zone', ...(zoneElems.length ? [`elements = { ${zoneElems.join(', ')} }`] : [])];
 
+  const bset = (kind: 'set' | 'map', name: string, typeof_: string, xs: string[], interval = false) =>
+    block(kind, name, [`typeof ${typeof_}`, ...(interval ? ['flags interval'] : []), ...(xs.length ? [`elements = ${elems(xs)}`] : [])]);
   const bridgeBody =
-    block('chain', 'prerouting', ['type filter hook prerouting priority -200; policy accept;', ...brPre]) +
+    bset('map', 'port_mark', 'iifname : meta mark', portMark) +
+    bset('set', 'ports', 'iifname', filtered.map((p) => `"${tapOf(p.id)}"`)) +
+    bset('set', 'stateless_macs', 'ether daddr', statelessMacs) +
+    bset('set', 'src_mac', 'iifname . ether saddr', src.mac) +
+    bset('set', 'src_v4', 'iifname . ether saddr . ip saddr', src.v4, true) +
+    bset('set', 'src_v6', 'iifname . ether saddr . ip6 saddr', src.v6, true) +
+    bset('set', 'src_arp', 'iifname . ether saddr . arp saddr ether . arp saddr ip', src.arp, true) +
+    block('chain', 'prerouting', ['type filter hook prerouting priority -200; policy accept;', ...PORT_SECURITY_RULES]) +
     block('chain', 'forward', ['type filter hook forward priority -200; policy accept;', ...brFwd]) +
     br.map(([n, rules]) => block('chain', n, rules)).join('');
   const inetBody =
@@ -284,7 +307,7 @@ export function renderFirewall(ports: readonly PortState[], fw: FirewallState, z
   const marker = block('chain', STATE_CHAIN, [`counter comment "sha256:${hash}"`]);
 
   const chains: Record<string, number> = {
-    'bridge prerouting': brPre.length, 'bridge forward': brFwd.length,
+    'bridge prerouting': PORT_SECURITY_RULES.length, 'bridge forward': brFwd.length,
     'inet raw_prerouting': 2, 'inet forward': inetFwd.length, [`inet ${STATE_CHAIN}`]: 1,
   };
   for (const [n, rules] of br) chains[`bridge ${n}`] = rules.length;

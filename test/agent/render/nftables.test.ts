@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { PortState } from '../../../src/hoststate/types.js';
 import type { FirewallState, SecurityGroupRuleState } from '../../../src/hoststate/firewall.js';
 import {
-  allowedSources, assignZones, linkLocalFromMac, nftAddr, protocolNumber, renderFirewall, ruleMatch,
+  allowedSources, assignZones, dropCovered, linkLocalFromMac, nftAddr, protocolNumber, renderFirewall, ruleMatch,
 } from '../../../src/agent/render/nftables.js';
 
 const NET = '11111111-2222-4333-8444-555555555555';
@@ -67,7 +67,10 @@ describe('nftables renderer', () => {
     assert.match(r.script, /^table bridge nucleon \{\}\ndelete table bridge nucleon\ntable bridge nucleon \{/);
     assert.match(r.script, /table inet nucleon \{\}\ndelete table inet nucleon\ntable inet nucleon \{/);
     assert.match(r.script, /"brq11111111-22" : 42/);
-    assert.match(r.script, /iifname vmap \{ "tapaaaaaaaaaaa" : jump from_tapaaaaaaaaaaa \}/, 'only the filtered port gets chains');
+    assert.match(r.script, /set ports \{\n\t\ttypeof iifname\n\t\telements = \{ "tapaaaaaaaaaaa" \}/, 'only the filtered port is filtered');
+    assert.match(r.script, /elements = \{ "tapaaaaaaaaaaa" \. fa:16:3e:00:00:0a \. 10\.0\.0\.10, "tapaaaaaaaaaaa" \. fa:16:3e:00:00:0a \. fe80::f816:3eff:fe00:a \}|"tapaaaaaaaaaaa" \. fa:16:3e:00:00:0a \. 10\.0\.0\.10 \}/);
+    assert.match(r.script, /"tapaaaaaaaaaaa" \. fa:16:3e:00:00:0a \. fa:16:3e:00:00:0a \. 10\.0\.0\.10/, 'ARP sender check element');
+    assert.match(r.script, /"tapaaaaaaaaaaa" : jump to_tapaaaaaaaaaaa/);
     assert.doesNotMatch(r.script, /tapdhcp|tapopen/);
     assert.match(r.script, /set rg_sg1_v4 \{[^}]*elements = \{ 10\.0\.0\.0\/28, 10\.0\.0\.10 \}/);
     assert.match(r.script, /meta nfproto ipv4 meta l4proto 6 th dport 22 ip saddr @rg_sg1_v4 return/);
@@ -82,8 +85,8 @@ describe('nftables renderer', () => {
 
   it('gives stateless ports no conntrack (notrack mark) and no established shortcut', () => {
     const r = renderFirewall([port('p1')], fw([rule({ protocol: 'tcp' })], false), new Map([[NET, 1]]));
-    assert.match(r.script, /ether daddr \{ fa:16:3e:00:00:0a \} meta mark set meta mark or 0x40000000/);
-    assert.match(r.script, /or 0x40010000/);
+    assert.match(r.script, /set stateless_macs \{\n\t\ttypeof ether daddr\n\t\telements = \{ fa:16:3e:00:00:0a \}/);
+    assert.match(r.script, /"tapp1" : 0x40010000/, 'frames from it carry the notrack bit');
     assert.doesNotMatch(r.script, /ct state established/);
   });
 
@@ -92,6 +95,11 @@ describe('nftables renderer', () => {
       fw([rule({})]), new Map([[NET, 1]]));
     assert.equal(Object.keys(r.chains).filter((c) => c.startsWith('inet ingress_')).length, 2, 'sg1 ports share; the group-less port has its own');
     assert.match(r.script, /0x00000001 : jump (ingress_\w+), 0x00000002 : jump \1,/);
+  });
+
+  it('drops addresses a wider CIDR of the same port already covers (interval sets refuse overlaps)', () => {
+    assert.deepEqual(dropCovered(['10.0.0.5', '10.0.0.0/24', '10.1.0.1', '10.0.0.0/24']), ['10.0.0.0/24', '10.1.0.1']);
+    assert.deepEqual(dropCovered(['2001:db8::1', '2001:db8::/64', 'fe80::1']), ['2001:db8::/64', 'fe80::1']);
   });
 
   it('is deterministic: list order does not change the ruleset or its hash', () => {
