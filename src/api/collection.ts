@@ -74,9 +74,12 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     const caller = callerOf(req);
     const query = parseListQuery(req.query as RawQuery, def.attributes, o.extraFilters, o.paginationMaxLimit);
     const items = await service.list(caller, query);
+    // One query for the whole list's policy context where the service can (no query per item).
+    const contexts = service.policyContexts ? await service.policyContexts(caller, items) : null;
     const out: Item[] = [];
-    for (const item of items) {
-      const shown = present(caller, item, await target(caller, item), query.fields);
+    for (const [i, item] of items.entries()) {
+      const t = contexts ? { ...item, ...contexts[i] } : await target(caller, item);
+      const shown = present(caller, item, t, query.fields);
       if (shown) out.push(shown);
     }
     const body: Record<string, unknown> = { [def.collection]: out };

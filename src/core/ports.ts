@@ -16,6 +16,7 @@ import { NOT_SPECIFIED } from '../definitions/types.js';
 import { errors, NeutronError } from './errors.js';
 import { listRows } from './listing.js';
 import { networkRow } from '../store/tables/networks.js';
+import { networkPolicyContexts } from './network-context.js';
 import { portRow, portRows, portChildren, type PortChildren } from '../store/tables/ports.js';
 import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
@@ -323,5 +324,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
       const net = await networkRow(store.db, item.network_id as string);
       return net ? { 'network:tenant_id': net.project_id, 'network:project_id': net.project_id, 'network:shared': !!net.shared } : {};
     },
+
+    policyContexts: (_caller, items) => networkPolicyContexts(store.db, items),
   };
 }

@@ -24,6 +24,8 @@ export interface ResourceService {
   delete(caller: Caller, id: string, options: WriteOptions): Promise<void>;
   /** Extra policy target keys (e.g. `network:tenant_id` for ports) for an item or a create body. */
   policyContext?(caller: Caller, itemOrBody: Item): Promise<Item>;
+  /** policyContext of every item of a list, in order, in one query rather than one per item. */
+  policyContexts?(caller: Caller, items: Item[]): Promise<Item[]>;
 }
 
 /** Bulk create: every body in one transaction (all or nothing), ids in request order. */

@@ -14,6 +14,7 @@ import { NOT_SPECIFIED } from '../definitions/types.js';
 import { errors, NeutronError } from './errors.js';
 import { listRows, ownedOr } from './listing.js';
 import { networkRow } from '../store/tables/networks.js';
+import { networkPolicyContexts } from './network-context.js';
 import { subnetRows, subnetChildren, writeSubnetChildren, type SubnetChildren } from '../store/tables/subnets.js';
 import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
@@ -284,6 +285,8 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
       const net = await networkRow(store.db, item.network_id as string);
       return net ? { 'network:tenant_id': net.project_id, 'network:project_id': net.project_id, 'network:shared': !!net.shared } : {};
     },
+
+    policyContexts: (_caller, items) => networkPolicyContexts(store.db, items),
   };
 }
 

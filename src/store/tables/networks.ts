@@ -9,6 +9,16 @@ export async function networkRow(db: Db | Tx, id: string, forUpdate = false): Pr
   return q.executeTakeFirst();
 }
 
+/** Owner and shared flag of each network, by id (absent ids are left out). */
+export async function networkOwners(db: Db | Tx, ids: string[]): Promise<Map<string, Pick<NetworkRow, 'id' | 'project_id' | 'shared'>>> {
+  const out = new Map<string, Pick<NetworkRow, 'id' | 'project_id' | 'shared'>>();
+  for (const part of chunks(ids)) {
+    if (!part.length) continue;
+    for (const r of await db.selectFrom('networks').select(['id', 'project_id', 'shared']).where('id', 'in', part).execute()) out.set(r.id, r);
+  }
+  return out;
+}
+
 export async function segmentsOf(db: Db | Tx, networkIds: string[]): Promise<Map<string, NetworkSegmentRow[]>> {
   const out = new Map<string, NetworkSegmentRow[]>();
   for (const part of chunks(networkIds)) {
