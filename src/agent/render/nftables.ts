@@ -9,7 +9,7 @@
  *   table inet nucleon     L3 through br_netfilter: conntrack zone per network (by bridge), notrack for
  *                          stateless groups, per-port egress/ingress chains with the group rules.
  *
- * skb mark layout (bits we own; 0x80000000 is left alone):
+ * skb mark layout (frames from our taps get the whole mark; see docs/firewall.md):
  *   0x3fff0000  index of the port the frame came from (1..16383)
  *   0x40000000  the frame touches a stateless port: no conntrack
  *   0x0000ffff  index of the port the frame is going to (set per flooded copy in bridge forward)
