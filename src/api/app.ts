@@ -26,6 +26,18 @@ export interface AppOptions {
   bodyLimit?: number;
 }
 
+/**
+ * Keystone's default implied roles (admin → member → reader), applied to every caller so that
+ * noauth headers and the built-in identity behave as Keystone tokens do under the secure-RBAC rules.
+ */
+const IMPLIED: Record<string, string[]> = { admin: ['member', 'reader'], member: ['reader'] };
+
+function withImpliedRoles<T extends { roles: string[] }>(ctx: T): T {
+  const roles = new Set(ctx.roles);
+  for (const r of ctx.roles) for (const implied of IMPLIED[r] ?? []) roles.add(implied);
+  return roles.size === ctx.roles.length ? ctx : { ...ctx, roles: [...roles] };
+}
+
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const common = {
     bodyLimit: o.bodyLimit ?? 10 * 1024 * 1024,
@@ -66,7 +78,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0];
     if (path === '/' || publicPrefixes.some((p) => path === p || path.startsWith(p + '/'))) return;
-    setCaller(req, await o.auth.authenticate(req.headers));
+    setCaller(req, withImpliedRoles(await o.auth.authenticate(req.headers)));
   });
 
   // PostgreSQL text cannot hold NUL: no id, filter or attribute may contain one.

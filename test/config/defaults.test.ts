@@ -88,6 +88,7 @@ describe('defaults', () => {
 // Options where Nucleon deliberately differs from, or is not in, Neutron's definitions.
 const DELIBERATE = new Set([
   'DEFAULT.host', // the machine's name: differs by machine
+  'agent.nucleon_server_url', // Nucleon's own: where agents find the API (Neutron agents use RPC)
   'DEFAULT.control_exchange', // Neutron sets it to 'neutron' at start (set_transport_defaults)
   'oslo_policy.enforce_new_defaults', // Nucleon uses the secure-RBAC defaults (Neutron's default since 2023.2)
   'DEFAULT.max_fixed_ips_per_port', // removed from Neutron; kept so old files are named
