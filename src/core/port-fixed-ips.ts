@@ -4,7 +4,7 @@
  * kind with room; and an EUI-64 address on every SLAAC / DHCPv6-stateless subnet.
  */
 import type { Tx } from '../store/db.js';
-import { insertUnlessDuplicate } from '../store/db.js';
+import { insertOneUnlessDuplicate } from '../store/db.js';
 import { NeutronError, errors } from './errors.js';
 import { parseCidr, parseIp, cidrContains, canonicalIp } from '../common/ip.js';
 import { isAutoAddressSubnet, autoAddress, type Ipam, type SubnetShape } from './ipam.js';
@@ -111,7 +111,7 @@ export async function recordAllocations(tx: Tx, portId: string, networkId: strin
   const pooled = ips.filter((f) => f.fromPool);
   if (pooled.length) await tx.insertInto('ip_allocations').values(pooled.map((f) => ({ port_id: portId, network_id: networkId, subnet_id: f.subnet_id, ip_address: f.ip_address }))).execute();
   for (const f of ips.filter((x) => !x.fromPool)) {
-    const ok = await insertUnlessDuplicate(tx, () => tx.insertInto('ip_allocations').values({ port_id: portId, network_id: networkId, subnet_id: f.subnet_id, ip_address: f.ip_address }).execute());
+    const ok = await insertOneUnlessDuplicate(tx, () => tx.insertInto('ip_allocations').values({ port_id: portId, network_id: networkId, subnet_id: f.subnet_id, ip_address: f.ip_address }).execute());
     if (!ok) throw new NeutronError('IpAddressAlreadyAllocated', `IP address ${f.ip_address} already allocated in subnet ${f.subnet_id}`);
   }
 }

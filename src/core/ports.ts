@@ -11,13 +11,13 @@ import type { PortRow } from '../store/schema.js';
 import type { Tx } from '../store/db.js';
 import type { NetworkService } from './networks.js';
 import type { SubnetService } from './subnets.js';
-import { insertUnlessDuplicate } from '../store/db.js';
+import { insertOneUnlessDuplicate } from '../store/db.js';
 import { NOT_SPECIFIED } from '../definitions/types.js';
 import { errors, NeutronError } from './errors.js';
 import { listRows } from './listing.js';
 import { networkRow } from '../store/tables/networks.js';
 import { networkPolicyContexts } from './network-context.js';
-import { portRow, portRows, portChildren, type PortChildren } from '../store/tables/ports.js';
+import { portRow, portRows, portChildren, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
 import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
 import { recordHostChange, NO_HOST_CHANGE, type HostChange } from './host-revisions.js';
@@ -116,14 +116,17 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
   /** Inserts the port row with `mac` or, when none was asked for, with a fresh MAC unique on the network. */
   async function insertPort(tx: Tx, row: PortRow, macRequested: boolean): Promise<void> {
     for (let attempt = 0; attempt < MAC_GENERATION_RETRIES; attempt++) {
-      if (await insertUnlessDuplicate(tx, () => tx.insertInto('ports').values(row).execute())) return;
+      if (await insertOneUnlessDuplicate(tx, () => tx.insertInto('ports').values(row).execute())) return;
       if (macRequested) throw new NeutronError('MacAddressInUse', `Unable to complete operation for network ${row.network_id}. The mac address ${row.mac_address} is in use.`);
       row.mac_address = randomMac(deps.settings.baseMac);
     }
     throw new NeutronError('MacAddressGenerationFailure', `Unable to generate unique mac on network ${row.network_id}.`);
   }
 
-  async function createOne(tx: Tx, caller: Caller, body: Body): Promise<string> {
+  /** A port just written: enough to show it without reading it back. */
+  interface Created { row: PortRow; children: PortChildren }
+
+  async function createOne(tx: Tx, caller: Caller, body: Body, created: Map<string, Created>): Promise<string> {
     const networkId = body.network_id as string;
     const network = await networkRow(tx, networkId);
     if (!network || !networks.canUse(caller, network)) throw errors.networkNotFound(networkId);
@@ -159,13 +162,26 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     };
     if (row['binding:host_id']) Object.assign(row, await bindingFor(tx, deps, row));
     await insertPort(tx, row, macRequested);
-    const shapes = await subnets.shapesOfNetwork(tx, networkId);
+    const shapes = await subnets.poolsOfNetwork(tx, networkId);
     const requests = given(body.fixed_ips) ? (body.fixed_ips as FixedIpRequest[]) : null;
     const ips = await allocateFixedIps(tx, ipam, { networkId, subnets: shapes, mac: row.mac_address, deviceOwner, maxFixedIps: deps.settings.maxFixedIpsPerPort }, requests);
     await recordAllocations(tx, id, networkId, ips);
-    await writeSecurityGroups(tx, id, sgs);
-    await writePairs(tx, id, normalisePairs(pairs, row.mac_address));
-    if (given(body.extra_dhcp_opts) && body.extra_dhcp_opts) await writeDhcpOpts(tx, id, body.extra_dhcp_opts as DhcpOpt[], false);
+    // A new port has no rows to replace: insert only.
+    const groups = [...new Set(sgs)];
+    if (groups.length) await tx.insertInto('port_security_groups').values(groups.map((security_group_id) => ({ port_id: id, security_group_id }))).execute();
+    const normalisedPairs = normalisePairs(pairs, row.mac_address);
+    if (normalisedPairs.length) await tx.insertInto('allowed_address_pairs').values(normalisedPairs.map((p) => ({ port_id: id, ...p }))).execute();
+    const opts = given(body.extra_dhcp_opts) && body.extra_dhcp_opts ? (body.extra_dhcp_opts as DhcpOpt[]) : [];
+    if (opts.length) await writeDhcpOpts(tx, id, opts, false);
+    created.set(id, {
+      row,
+      children: {
+        fixedIps: ips.map((f) => ({ subnet_id: f.subnet_id, ip_address: f.ip_address })).sort(byVersionThenAddress),
+        pairs: normalisedPairs,
+        dhcpOpts: opts.filter((o) => o.opt_value !== null).map((o) => ({ opt_name: o.opt_name, opt_value: o.opt_value, ip_version: Number(o.ip_version ?? 4) })),
+        securityGroups: groups.sort(),
+      },
+    });
     return id;
   }
 
@@ -231,12 +247,14 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
 
     async create(caller, bodies) {
       let change: HostChange = NO_HOST_CHANGE;
-      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body), async (tx, created) => {
-        const nets = await tx.selectFrom('ports').select('network_id').distinct().where('id', 'in', created).execute();
-        change = await recordHostChange(tx, { networks: nets.map((n) => n.network_id), ports: created });
-      });
+      const created = new Map<string, Created>();
+      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body, created), async (tx, ids) => {
+        const nets = [...new Set(ids.map((id) => created.get(id)!.row.network_id))];
+        change = await recordHostChange(tx, { networks: nets, ports: ids });
+      }, () => created.clear());
       for (const id of ids) deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
-      return items(inOrder(await portRows(store.db, ids), ids));
+      // Shown from what was written (a new port has no tags), without reading it back.
+      return ids.map((id) => toPortItem(created.get(id)!.row, created.get(id)!.children, [], deps.settings.dnsDomain));
     },
 
     async update(caller, id, body, options) {
@@ -273,7 +291,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
           if ((set['binding:host_id'] ?? row['binding:host_id']) !== row['binding:host_id']) set.status = 'DOWN';
         }
         if (Object.keys(set).length) {
-          const ok = await insertUnlessDuplicate(tx, () => tx.updateTable('ports').set(set).where('id', '=', id).execute());
+          const ok = await insertOneUnlessDuplicate(tx, () => tx.updateTable('ports').set(set).where('id', '=', id).execute());
           if (!ok) throw new NeutronError('MacAddressInUse', `Unable to complete operation for network ${row.network_id}. The mac address ${set.mac_address} is in use.`);
         }
         if (given(body.fixed_ips)) {

@@ -35,8 +35,11 @@ export async function createAll(
   createOne: (tx: Tx, body: Body) => Promise<string>,
   /** Runs last in the same transaction (host revisions, DHCP scheduling). */
   finish?: (tx: Tx, ids: string[]) => Promise<void>,
+  /** Runs at the start of each attempt: a retried transaction must forget what the failed one built. */
+  reset?: () => void,
 ): Promise<string[]> {
   return store.transaction(async (tx) => {
+    reset?.();
     const ids: string[] = [];
     for (const body of bodies) ids.push(await createOne(tx, body));
     if (finish) await finish(tx, ids);

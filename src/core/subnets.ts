@@ -47,6 +47,8 @@ export function subnetShape(row: SubnetRow, c: SubnetChildren): SubnetShape {
 export interface SubnetService extends ResourceService {
   /** Subnets of a network with their pools, for IPAM inside a transaction. */
   shapesOfNetwork(tx: Tx, networkId: string): Promise<SubnetShape[]>;
+  /** The same, without name servers and host routes: what IPAM needs (the hot path of port create). */
+  poolsOfNetwork(tx: Tx, networkId: string): Promise<SubnetShape[]>;
 }
 
 export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ipam, dhcp?: DhcpScheduler): SubnetService {
@@ -182,6 +184,12 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
   }
 
   return {
+    async poolsOfNetwork(tx, networkId) {
+      const rows = await tx.selectFrom('subnets').selectAll().where('network_id', '=', networkId).orderBy('created_at').orderBy('id').execute();
+      const pools = rows.length ? await tx.selectFrom('allocation_pools').selectAll().where('subnet_id', 'in', rows.map((r) => r.id)).orderBy('subnet_id').orderBy('position').execute() : [];
+      return rows.map((r) => subnetShape(r, { pools: pools.filter((p) => p.subnet_id === r.id).map((p) => ({ start: p.first_ip, end: p.last_ip })), dns: [], routes: [] }));
+    },
+
     async shapesOfNetwork(tx, networkId) {
       const rows = await tx.selectFrom('subnets').selectAll().where('network_id', '=', networkId).orderBy('created_at').orderBy('id').execute();
       const children = await subnetChildren(tx, rows.map((r) => r.id));

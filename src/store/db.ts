@@ -1,11 +1,12 @@
 /**
  * One Kysely instance per dialect, the migrator, and the transaction helper every write goes through.
  */
-import { sql, Kysely, Migrator, SqliteDialect, PostgresDialect, MysqlDialect, type Migration, type Transaction } from 'kysely';
+import { sql, Kysely, Migrator, PostgresAdapter, SqliteDialect, PostgresDialect, MysqlDialect, type Migration, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-agents.js';
 import * as m0003 from './migrations/0003-l3.js';
+import * as m0004 from './migrations/0004-l3-agents.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -28,7 +29,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-agents': m0002, '0003-l3': m0003 };
+const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-agents': m0002, '0003-l3': m0003, '0004-l3-agents': m0004 };
 
 export async function openStore(options: DatabaseOptions): Promise<Store> {
   const db = new Kysely<Database>({ dialect: await createDialect(options) });
@@ -144,8 +145,8 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
 }
 
 /**
- * Runs `fn` (typically one insert) inside a savepoint and reports a unique violation as false
- * instead of an error: on PostgreSQL a failed statement would otherwise abort the transaction.
+ * Runs `fn` (one or more statements) inside a savepoint and reports a unique violation as false:
+ * everything `fn` wrote is undone, and on PostgreSQL the transaction stays usable.
  */
 export async function insertUnlessDuplicate(tx: Tx, fn: () => Promise<unknown>): Promise<boolean> {
   await sql`savepoint nucleon_insert`.execute(tx);
@@ -157,6 +158,22 @@ export async function insertUnlessDuplicate(tx: Tx, fn: () => Promise<unknown>):
     // A deadlock has already rolled the whole transaction back: let the retry loop take it.
     if (isRetryable(error)) throw error;
     await sql`rollback to savepoint nucleon_insert`.execute(tx);
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * The same for ONE statement: SQLite and MySQL undo just the failed statement and carry on, so
+ * only PostgreSQL, which aborts the transaction, pays for a savepoint (the hot path of port create).
+ */
+export async function insertOneUnlessDuplicate(tx: Tx, statement: () => Promise<unknown>): Promise<boolean> {
+  // getExecutor() is marked internal in Kysely but is the only way to learn a transaction's dialect.
+  if (tx.getExecutor().adapter instanceof PostgresAdapter) return insertUnlessDuplicate(tx, statement);
+  try {
+    await statement();
+    return true;
+  } catch (error) {
     if (isUniqueViolation(error)) return false;
     throw error;
   }

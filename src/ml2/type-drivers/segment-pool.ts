@@ -3,7 +3,7 @@
  * per id in use, and free ranges for allocation (see store/tables/free-ranges.ts).
  */
 import type { Tx } from '../../store/db.js';
-import { insertUnlessDuplicate } from '../../store/db.js';
+import { insertOneUnlessDuplicate } from '../../store/db.js';
 import type { FreeRanges } from '../../store/tables/free-ranges.js';
 import { subtractKeys } from '../../store/tables/free-ranges.js';
 
@@ -18,7 +18,7 @@ export class SegmentPool {
 
   /** Marks `id` as used; false when another network holds it. */
   async take(tx: Tx, physnet: string, id: number, inPool: boolean): Promise<boolean> {
-    const taken = await insertUnlessDuplicate(tx, () =>
+    const taken = await insertOneUnlessDuplicate(tx, () =>
       tx.insertInto('segment_allocations').values({ network_type: this.networkType, physical_network: physnet, segmentation_id: id }).execute());
     if (taken && inPool) await this.ranges.reserve(tx, this.pool(physnet), BigInt(id), KEY_WIDTH);
     return taken;

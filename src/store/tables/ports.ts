@@ -22,7 +22,7 @@ export async function portRows(db: Db | Tx, ids: string[]): Promise<PortRow[]> {
   return out;
 }
 
-const byVersionThenAddress = (a: { ip_address: string }, b: { ip_address: string }) => {
+export const byVersionThenAddress = (a: { ip_address: string }, b: { ip_address: string }) => {
   const va = a.ip_address.includes(':') ? 6 : 4;
   const vb = b.ip_address.includes(':') ? 6 : 4;
   return va - vb || (a.ip_address < b.ip_address ? -1 : a.ip_address > b.ip_address ? 1 : 0);
