@@ -94,6 +94,8 @@ export function coreSettings(o: ServerOptions): CoreSettings {
     dhcpAgentsPerNetwork: o.dhcpAgentsPerNetwork,
     networkAutoSchedule: o.networkAutoSchedule,
     allowAutomaticDhcpFailover: o.allowAutomaticDhcpFailover,
+    routerAutoSchedule: o.routerAutoSchedule,
+    allowAutomaticL3agentFailover: o.allowAutomaticL3agentFailover,
     enableNewAgents: o.enableNewAgents,
     dhcpLoadType: 'networks',
     enableSnatByDefault: o.enableSnatByDefault,

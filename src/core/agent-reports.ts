@@ -1,8 +1,9 @@
 /**
  * Agent reports (`POST /internal/agents/{host}/report`, DESIGN.md §3): one transaction that
  * upserts the agent (heartbeat, configurations, observed revision), realises port statuses, rebinds
- * the host's ports when its L2 agent appears, revives or changes its mappings, and runs DHCP
- * scheduling and failover on DHCP agents' reports.
+ * the host's ports when its L2 agent appears, revives or changes its mappings, runs DHCP
+ * scheduling and failover on DHCP agents' reports, and on L3 agents' reports L3 failover, scheduling
+ * of unhosted routers when the agent (re)starts, and floating IP statuses (core/l3-scheduling.ts).
  *
  * Port status: a port bound to the host goes ACTIVE when the host's L2 agent reports the device
  * ACTIVE having applied a revision at or above the port's last change (ports.host_revision);
@@ -19,6 +20,7 @@ import { agentByTypeHost } from '../store/tables/agents.js';
 import { isAlive, rebindHost } from './port-binding.js';
 import { recordHostChange, type ChangeScope } from './host-revisions.js';
 import { AGENT_TYPE_DHCP, mergeScopes } from './dhcp-scheduling.js';
+import { AGENT_TYPE_L3, type L3Scheduler } from './l3-scheduling.js';
 import { AGENT_TYPE_LINUXBRIDGE } from '../ml2/mechanism-drivers/linuxbridge.js';
 import { errors } from './errors.js';
 import { isPlainObject } from '../definitions/validators.js';
@@ -53,11 +55,11 @@ export interface ReportResult { id: string; admin_state_up: boolean; status: 'ne
 
 export interface AgentReports {
   report(report: AgentReport & { availability_zone?: string }): Promise<ReportResult>;
-  /** Failover and auto-scheduling without a report (periodic, every agent_down_time / 2). */
+  /** DHCP failover and auto-scheduling, and L3 failover, without a report (periodic, every agent_down_time / 2). */
   checkDhcp(): Promise<void>;
 }
 
-export function agentReports(deps: CoreDeps, dhcp: DhcpScheduler): AgentReports {
+export function agentReports(deps: CoreDeps, dhcp: DhcpScheduler, l3?: L3Scheduler): AgentReports {
   const { store } = deps;
   const s = deps.settings;
   const iso = () => new Date((deps.clock ?? Date.now)()).toISOString();
@@ -130,7 +132,15 @@ export function agentReports(deps: CoreDeps, dhcp: DhcpScheduler): AgentReports 
           if (status !== 'alive') scopes.push({ hosts: [r.host] });
           scopes.push(await dhcp.scheduleAll(tx));
         }
-        const change = scopes.length ? await recordHostChange(tx, mergeScopes(scopes)) : { revision: 0, hosts: [] };
+        if (row.agent_type === AGENT_TYPE_L3 && l3) {
+          // A starting agent syncs: this host's render changes and unhosted routers get scheduled (Neutron's
+          // auto_schedule_routers on sync_routers); failover runs on every report.
+          const starting = status !== 'alive' || configChanged;
+          if (starting) scopes.push({ hosts: [r.host] });
+          scopes.push(await l3.scheduleAll(tx, { autoSchedule: starting }));
+          await l3.realiseFloatingIps(tx, row, r);
+        }
+        const change = !scopes.length ? { revision: 0, hosts: [] } : l3 ? await l3.finish(tx, scopes) : await recordHostChange(tx, mergeScopes(scopes));
         return { result: { id: row.id, admin_state_up: !!row.admin_state_up, status }, change };
       });
       if (change.hosts.length) deps.onCommit({ resource: 'agent', id: result.id, hosts: change.hosts, revision: change.revision });
@@ -138,7 +148,10 @@ export function agentReports(deps: CoreDeps, dhcp: DhcpScheduler): AgentReports 
     },
 
     async checkDhcp() {
-      const change = await store.transaction(async (tx) => recordHostChange(tx, await dhcp.scheduleAll(tx)));
+      const change = await store.transaction(async (tx) => {
+        const scope = await dhcp.scheduleAll(tx);
+        return l3 ? l3.finish(tx, [scope, await l3.scheduleAll(tx, { autoSchedule: false })]) : recordHostChange(tx, scope);
+      });
       if (change.hosts.length) deps.onCommit({ resource: 'network', id: '', hosts: change.hosts, revision: change.revision });
     },
   };

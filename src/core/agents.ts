@@ -17,6 +17,7 @@ import { networkRow } from '../store/tables/networks.js';
 import { isAlive } from './port-binding.js';
 import { recordHostChange, type ChangeScope, type HostChange } from './host-revisions.js';
 import { mergeScopes } from './dhcp-scheduling.js';
+import type { L3Scheduler } from './l3-scheduling.js';
 
 const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
 
@@ -52,7 +53,7 @@ const COLUMNS: Record<string, string> = {
   description: 'description', availability_zone: 'availability_zone',
 };
 
-export function agentService(deps: CoreDeps, networks: NetworkService, dhcp: DhcpScheduler): AgentService {
+export function agentService(deps: CoreDeps, networks: NetworkService, dhcp: DhcpScheduler, l3?: L3Scheduler): AgentService {
   const { store } = deps;
   const nowMs = () => (deps.clock ?? Date.now)();
   const item = (r: AgentRow) => toAgentItem(r, nowMs(), deps.settings.agentDownTime);
@@ -116,10 +117,13 @@ export function agentService(deps: CoreDeps, networks: NetworkService, dhcp: Dhc
         const row = await agentRow(tx, id, store.dialect !== 'sqlite');
         if (!row) throw agentNotFound(id);
         const nets = await networksOfDhcpAgent(tx, id);
+        const routers = l3 ? await l3.routersOfAgent(tx, id) : [];
         await tx.deleteFrom('agents').where('id', '=', id).execute();
         const scopes: ChangeScope[] = [{ hosts: [row.host] }];
         for (const n of nets) scopes.push(await dhcp.syncNetwork(tx, n));
-        return recordHostChange(tx, mergeScopes(scopes));
+        // Its routers lost their binding with it (cascade): rescheduled, or their ports leave the host.
+        if (l3) for (const r of routers) scopes.push(await l3.syncRouter(tx, r));
+        return l3 ? l3.finish(tx, scopes) : recordHostChange(tx, mergeScopes(scopes));
       });
       hint(id, change);
     },

@@ -21,6 +21,10 @@ export interface CoreSettings {
   dhcpAgentsPerNetwork: number;
   networkAutoSchedule: boolean;
   allowAutomaticDhcpFailover: boolean;
+  /** [DEFAULT] router_auto_schedule (default true): routers get an L3 agent without an admin. */
+  routerAutoSchedule?: boolean;
+  /** [DEFAULT] allow_automatic_l3agent_failover (default false): routers leave dead L3 agents. */
+  allowAutomaticL3agentFailover?: boolean;
   enableNewAgents: boolean;
   /** [DEFAULT] dhcp_load_type: the configurations key counted as a DHCP agent's load. */
   dhcpLoadType: string;

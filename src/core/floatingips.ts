@@ -1,13 +1,15 @@
 /**
  * Floating IPs (l3, fip-port-details, expose-port-forwarding-in-fip): an address on an external
  * network held by a `network:floatingip` port, associated with an internal port through the router
- * that connects the port's subnet to that network. Status stays DOWN until an L3 agent reports it.
+ * that connects the port's subnet to that network. Status stays DOWN until the router's L3 agent
+ * reports having applied the change; every write ends with the L3 scheduler's commit (host revisions).
  */
 import { randomUUID } from 'node:crypto';
 import type { Caller } from './caller.js';
 import type { Body, Item, ResourceService } from './service.js';
 import type { FloatingIpRow, FloatingIpAssociationRow } from '../store/l3-schema.js';
 import type { Tx } from '../store/db.js';
+import type { HostChange } from './host-revisions.js';
 import { createAll, inOrder } from './service.js';
 import { NOT_SPECIFIED } from '../definitions/types.js';
 import { errors, NeutronError } from './errors.js';
@@ -193,14 +195,18 @@ export function floatingIpService(d: L3Deps): FloatingIpService {
     },
 
     async create(caller, bodies) {
-      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body));
-      for (const id of ids) d.deps.onCommit({ resource: 'floatingip', id });
+      let change: HostChange | undefined;
+      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body), async (tx, created) => {
+        const routers = await tx.selectFrom('floatingip_associations').select('router_id').where('floatingip_id', 'in', created).execute();
+        change = await d.scheduler.commit(tx, routers.map((r) => r.router_id), { floatingips: created });
+      });
+      for (const id of ids) d.deps.onCommit({ resource: 'floatingip', id, hosts: change?.hosts, revision: change?.revision });
       const rows = await store.db.selectFrom('floatingips').selectAll().where('id', 'in', ids).execute();
       return items(inOrder(rows, ids));
     },
 
     async update(caller, id, body, options) {
-      const routers = await store.transaction(async (tx) => {
+      const { routers, change } = await store.transaction(async (tx) => {
         const row = await rowFor(tx, caller, id, lock);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
         const current = await tx.selectFrom('floatingip_associations').selectAll().where('floatingip_id', '=', id).executeTakeFirst();
@@ -220,15 +226,16 @@ export function floatingIpService(d: L3Deps): FloatingIpService {
         if (given(body.description)) await tx.updateTable('floatingips').set({ description: body.description as string }).where('id', '=', id).execute();
         await bumpRevision(tx, 'floatingips', id);
         const after = await tx.selectFrom('floatingip_associations').select('router_id').where('floatingip_id', '=', id).executeTakeFirst();
-        return [current?.router_id, after?.router_id];
+        const routers = [current?.router_id, after?.router_id, row.router_id];
+        return { routers, change: await d.scheduler.commit(tx, routers, { floatingips: [id] }) };
       });
-      d.deps.onCommit({ resource: 'floatingip', id });
+      d.deps.onCommit({ resource: 'floatingip', id, hosts: change.hosts, revision: change.revision });
       for (const r of new Set(routers)) if (r) d.deps.onCommit({ resource: 'router', id: r });
       return this.get(caller, id);
     },
 
     async delete(caller, id, options) {
-      const router = await store.transaction(async (tx) => {
+      const { router, change } = await store.transaction(async (tx) => {
         const row = await rowFor(tx, caller, id, lock);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
         const pf = await tx.selectFrom('port_forwardings').select('id').where('floatingip_id', '=', id).limit(1).executeTakeFirst();
@@ -238,9 +245,10 @@ export function floatingIpService(d: L3Deps): FloatingIpService {
         // The floating IP row and its association go with their port (foreign keys).
         await deleteServicePort(tx, d, row.floating_port_id);
         await tx.deleteFrom('floatingips').where('id', '=', id).execute();
-        return assoc?.router_id ?? row.router_id;
+        const router = assoc?.router_id ?? row.router_id;
+        return { router, change: await d.scheduler.commit(tx, [router]) };
       });
-      d.deps.onCommit({ resource: 'floatingip', id });
+      d.deps.onCommit({ resource: 'floatingip', id, hosts: change.hosts, revision: change.revision });
       if (router) d.deps.onCommit({ resource: 'router', id: router });
     },
   };

@@ -14,6 +14,8 @@ import { subnetChildren } from '../store/tables/subnets.js';
 import { chunks } from '../store/tables/list.js';
 import { renderHostState, type HostStateInput, type HostStatePort } from './render-host-state.js';
 import { AGENT_TYPE_DHCP } from './dhcp-scheduling.js';
+import { AGENT_TYPE_L3 } from '../hoststate/l3.js';
+import { loadRouterRenderRows } from './router-state-query.js';
 
 const parse = (text: string): Record<string, unknown> => { try { return JSON.parse(text) ?? {}; } catch { return {}; } };
 
@@ -22,6 +24,10 @@ export async function loadHostStateInput(db: Db, host: string, l2population: boo
   const own = await agentsOnHosts(db, [host]);
   const dhcpAgent = own.find((a) => a.agent_type === AGENT_TYPE_DHCP);
   const dhcpNetworks = dhcpAgent ? await networksOfDhcpAgent(db, dhcpAgent.id) : [];
+  // Routers of this host's L3 agent: their ports are bound here, so their networks come with `bound`.
+  const l3Agent = own.find((a) => a.agent_type === AGENT_TYPE_L3);
+  const routerIds = l3Agent ? (await db.selectFrom('router_l3_agent_bindings').select('router_id').where('l3_agent_id', '=', l3Agent.id).execute()).map((r) => r.router_id) : [];
+  const routers = l3Agent?.admin_state_up ? await loadRouterRenderRows(db, routerIds) : [];
   const bound = await db.selectFrom('ports').select('network_id').distinct().where('binding:host_id', '=', host).execute();
   const networkIds = [...new Set([...bound.map((r) => r.network_id), ...dhcpNetworks])];
 
@@ -62,7 +68,7 @@ export async function loadHostStateInput(db: Db, host: string, l2population: boo
   }
   const hosts = [...new Set([host, ...ports.map((p) => p.host).filter(Boolean)])];
   const agents = (await agentsOnHosts(db, hosts)).map((a) => ({ agent_type: a.agent_type, host: a.host, admin_state_up: !!a.admin_state_up, configurations: parse(a.configurations) }));
-  return { host, revision, l2population, agents, networks, ports, subnets, dhcpNetworks };
+  return { host, revision, l2population, agents, networks, ports, subnets, dhcpNetworks, routers };
 }
 
 export interface HostStateReader {

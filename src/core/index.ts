@@ -15,6 +15,8 @@ import { agentService, type AgentService } from './agents.js';
 import { agentReports, type AgentReports } from './agent-reports.js';
 import { dhcpScheduler, type DhcpScheduler } from './dhcp-scheduling.js';
 import { hostStateReader, type HostStateReader } from './host-state-query.js';
+import { l3Scheduler } from './l3-scheduling.js';
+import { l3AgentService, type L3AgentService } from './l3-agents.js';
 
 export interface Core {
   deps: CoreDeps;
@@ -26,6 +28,8 @@ export interface Core {
   tags: Record<StandardTable, TagService>;
   l3: L3Core;
   agents: AgentService;
+  /** l3_agent_scheduler: routers per L3 agent and manual (un)scheduling. */
+  l3Agents: L3AgentService;
   agentReports: AgentReports;
   hostStates: HostStateReader;
 }
@@ -37,18 +41,22 @@ export function createCore(deps: CoreDeps): Core {
   // DHCP ports take addresses from the subnets' pools; subnet changes reschedule DHCP.
   const dhcp: DhcpScheduler = dhcpScheduler(deps, (tx, networkId) => subnets.shapesOfNetwork(tx, networkId), ipam);
   const subnets = subnetService(deps, networks, ipam, dhcp);
+  // Routers' L3 agents: L3 writes, agent reports and agent deletion schedule through it.
+  const l3 = l3Scheduler(deps);
+  const l3Api = l3Core(deps, { networks, subnets, ipam, scheduler: l3 });
   return {
     deps,
     networks,
     subnets,
     ports: portService(deps, networks, subnets, ipam),
-    agents: agentService(deps, networks, dhcp),
-    agentReports: agentReports(deps, dhcp),
+    agents: agentService(deps, networks, dhcp, l3),
+    agentReports: agentReports(deps, dhcp, l3),
     hostStates: hostStateReader(deps),
     quotas: quotaService(deps),
     securityGroups: securityGroupCore(deps),
     tags: Object.fromEntries(tables.map((t) => [t, tagService(deps, t)])) as Record<StandardTable, TagService>,
-    l3: l3Core(deps, { networks, subnets, ipam }),
+    l3: l3Api,
+    l3Agents: l3AgentService(deps, l3Api.routers, l3),
   };
 }
 

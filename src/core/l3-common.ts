@@ -4,6 +4,7 @@ import type { RouterRow } from '../store/l3-schema.js';
 import type { Caller } from './caller.js';
 import type { NetworkService } from './networks.js';
 import type { L3PortDeps } from './l3-ports.js';
+import type { L3Scheduler } from './l3-scheduling.js';
 import { NeutronError } from './errors.js';
 
 export interface L3Settings {
@@ -18,6 +19,8 @@ export const DEFAULT_L3_SETTINGS: L3Settings = { enableSnatByDefault: true, maxR
 export interface L3Deps extends L3PortDeps {
   networks: NetworkService;
   l3: L3Settings;
+  /** Scheduling and host revisions: `scheduler.commit` runs last in every L3 transaction. */
+  scheduler: L3Scheduler;
 }
 
 /** neutron-lib BadRequest: `Bad <resource> request: <msg>.` */

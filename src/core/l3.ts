@@ -9,6 +9,7 @@ import { DEFAULT_L3_SETTINGS, type L3Deps, type L3Settings } from './l3-common.j
 import { routerService, type RouterService } from './routers.js';
 import { floatingIpService, floatingIpPools, type FloatingIpService } from './floatingips.js';
 import { portForwardingService, type PortForwardingService } from './port-forwardings.js';
+import type { L3Scheduler } from './l3-scheduling.js';
 
 export interface L3Core {
   routers: RouterService;
@@ -23,7 +24,7 @@ function l3Settings(deps: CoreDeps): L3Settings {
   return { enableSnatByDefault: s.enableSnatByDefault ?? DEFAULT_L3_SETTINGS.enableSnatByDefault, maxRoutes: s.maxRoutes ?? DEFAULT_L3_SETTINGS.maxRoutes };
 }
 
-export function l3Core(deps: CoreDeps, parts: { networks: NetworkService; subnets: SubnetService; ipam: Ipam }): L3Core {
+export function l3Core(deps: CoreDeps, parts: { networks: NetworkService; subnets: SubnetService; ipam: Ipam; scheduler: L3Scheduler }): L3Core {
   const d: L3Deps = { deps, ...parts, l3: l3Settings(deps) };
   return {
     routers: routerService(d),

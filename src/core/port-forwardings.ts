@@ -9,6 +9,7 @@ import type { Body, Item } from './service.js';
 import type { ListQuery } from './list-query.js';
 import type { FloatingIpRow, PortForwardingRow } from '../store/l3-schema.js';
 import type { Tx } from '../store/db.js';
+import type { HostChange } from './host-revisions.js';
 import { NOT_SPECIFIED } from '../definitions/types.js';
 import { errors, NeutronError } from './errors.js';
 import { portRow } from '../store/tables/ports.js';
@@ -140,8 +141,10 @@ export function portForwardingService(d: L3Deps): PortForwardingService {
     return { internal, external };
   }
 
-  const committed = (fipId: string, routerIds: (string | null | undefined)[]) => {
-    d.deps.onCommit({ resource: 'floatingip', id: fipId });
+  /** Last in each transaction: the router's L3 agent host gets the change (and the floating IP its stamp). */
+  const hostChange = (tx: Tx, fipId: string, routerIds: (string | null | undefined)[]) => d.scheduler.commit(tx, routerIds, { floatingips: [fipId] });
+  const committed = (fipId: string, routerIds: (string | null | undefined)[], change?: HostChange) => {
+    d.deps.onCommit({ resource: 'floatingip', id: fipId, hosts: change?.hosts, revision: change?.revision });
     for (const r of new Set(routerIds)) if (r) d.deps.onCommit({ resource: 'router', id: r });
   };
 
@@ -174,6 +177,7 @@ export function portForwardingService(d: L3Deps): PortForwardingService {
 
     async create(caller, fipId, bodies) {
       let routerId: string | null = null;
+      let change: HostChange | undefined;
       const ids = await store.transaction(async (tx) => {
         const out: string[] = [];
         for (const body of bodies) {
@@ -200,16 +204,17 @@ export function portForwardingService(d: L3Deps): PortForwardingService {
           routerId = t.routerId;
           out.push(row.id);
         }
+        change = await hostChange(tx, fipId, [routerId]);
         return out;
       });
-      committed(fipId, [routerId]);
+      committed(fipId, [routerId], change);
       const rows = await store.db.selectFrom('port_forwardings').selectAll().where('id', 'in', ids).execute();
       return ids.map((id) => pfItem(rows.find((r) => r.id === id)!));
     },
 
     async update(caller, fipId, id, body) {
       let routerId: string | null = null;
-      await store.transaction(async (tx) => {
+      const change = await store.transaction(async (tx) => {
         const fip = await fipFor(tx, caller, fipId, lock);
         const current = await pfFor(tx, fipId, id);
         const portId = given(body.internal_port_id) ? body.internal_port_id as string : current.internal_port_id;
@@ -229,14 +234,15 @@ export function portForwardingService(d: L3Deps): PortForwardingService {
         await tx.updateTable('port_forwardings').set(row).where('id', '=', id).execute();
         await bumpRevision(tx, 'floatingips', fipId);
         routerId = fip.router_id;
+        return hostChange(tx, fipId, [routerId]);
       });
-      committed(fipId, [routerId]);
+      committed(fipId, [routerId], change);
       return this.get(caller, fipId, id);
     },
 
     async delete(caller, fipId, id) {
       let routerId: string | null = null;
-      await store.transaction(async (tx) => {
+      const change = await store.transaction(async (tx) => {
         const fip = await fipFor(tx, caller, fipId, lock);
         await pfFor(tx, fipId, id);
         const count = await tx.selectFrom('port_forwardings').select('id').where('floatingip_id', '=', fipId).execute();
@@ -245,8 +251,9 @@ export function portForwardingService(d: L3Deps): PortForwardingService {
         await tx.deleteFrom('port_forwardings').where('id', '=', id).execute();
         await bumpRevision(tx, 'floatingips', fipId);
         routerId = fip.router_id;
+        return hostChange(tx, fipId, [routerId]);
       });
-      committed(fipId, [routerId]);
+      committed(fipId, [routerId], change);
     },
   };
 }

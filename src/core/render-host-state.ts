@@ -6,7 +6,10 @@
  * - networks: the networks of those ports and of the DHCP networks served here, each with the
  *   segment this host's L2 agent reaches (the first such, else the first), and — for tunnelled
  *   segments with l2population — the other hosts' bound ports behind their agents' tunneling_ip;
- * - dhcp: networks this host's (admin-up) DHCP agent serves and that have its DHCP port.
+ * - dhcp: networks this host's (admin-up) DHCP agent serves and that have its DHCP port;
+ * - routers (only when the host has an L3 agent): the routers bound to it, none while it is admin
+ *   down (core/render-routers.ts). Their ports are bound here, so they and their networks are in
+ *   `ports`/`networks` like any port — except those of routers not rendered up, which leave the host.
  */
 import type {
   HostState, NetworkState, PortState, DhcpNetworkState, DhcpSubnetState, RemoteVtepState, SegmentState,
@@ -15,6 +18,8 @@ import type { AgentView } from '../ml2/driver-api.js';
 import { segmentReachable, AGENT_TYPE_LINUXBRIDGE } from '../ml2/mechanism-drivers/linuxbridge.js';
 import { dhcpDeviceId, AGENT_TYPE_DHCP, DEVICE_OWNER_DHCP } from './dhcp-scheduling.js';
 import { isBound } from './port-binding.js';
+import { renderRouters, type RouterRenderRows } from './render-routers.js';
+import { AGENT_TYPE_L3 } from '../hoststate/l3.js';
 
 export interface HostStatePort {
   id: string;
@@ -61,10 +66,14 @@ export interface HostStateInput {
   subnets: HostStateSubnet[];
   /** Networks bound to this host's DHCP agent. */
   dhcpNetworks: string[];
+  /** Rows of the routers bound to this host's L3 agent (their networks are among `networks`). */
+  routers?: RouterRenderRows[];
 }
 
 const TUNNEL_TYPES = new Set(['vxlan', 'gre', 'geneve']);
 const ROUTER_INTERFACE_OWNERS = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface']);
+const ROUTER_PORT_OWNERS = new Set([...ROUTER_INTERFACE_OWNERS, 'network:router_gateway']);
+const LOCAL_SEGMENT: SegmentState = { network_type: 'local', physical_network: null, segmentation_id: null };
 const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Host addresses of a port for l2population: fixed IPs and single-address allowed pairs. */
@@ -84,7 +93,16 @@ export function renderHostState(input: HostStateInput): HostState {
   const portsOf = new Map<string, HostStatePort[]>();
   for (const p of input.ports) (portsOf.get(p.network_id) ?? portsOf.set(p.network_id, []).get(p.network_id)!).push(p);
 
-  const bound = input.ports.filter((p) => p.host === host && isBound(p.vif_type)).sort(byId);
+  // The segment of a network this host's L2 agent reaches (the first such, else the first).
+  const segmentOf = (netId: string): SegmentState => {
+    const net = input.networks.find((n) => n.id === netId);
+    return { ...((own && net?.segments.find((s) => segmentReachable(s, { ...own, alive: true }))) ?? net?.segments[0] ?? LOCAL_SEGMENT) };
+  };
+  const l3Agent = input.agents.find((a) => a.host === host && a.agent_type === AGENT_TYPE_L3);
+  const routers = l3Agent ? (l3Agent.admin_state_up ? renderRouters(input.routers ?? [], segmentOf) : []) : undefined;
+  const upRouters = new Set((routers ?? []).filter((r) => r.admin_state_up).map((r) => r.id));
+  const bound = input.ports.filter((p) => p.host === host && isBound(p.vif_type))
+    .filter((p) => !ROUTER_PORT_OWNERS.has(p.device_owner) || upRouters.has(p.device_id)).sort(byId);
   const dhcp: DhcpNetworkState[] = [];
   if (dhcpAgent?.admin_state_up) {
     for (const netId of [...new Set(input.dhcpNetworks)].sort()) {
@@ -112,8 +130,7 @@ export function renderHostState(input: HostStateInput): HostState {
   const netIds = new Set([...bound.map((p) => p.network_id), ...dhcp.map((d) => d.network_id)]);
   const networks: NetworkState[] = [];
   for (const net of input.networks.filter((n) => netIds.has(n.id)).sort(byId)) {
-    const segment: SegmentState = (own && net.segments.find((s) => segmentReachable(s, { ...own, alive: true })))
-      ?? net.segments[0] ?? { network_type: 'local', physical_network: null, segmentation_id: null };
+    const segment = segmentOf(net.id);
     const remotes: RemoteVtepState[] = [];
     const l2pop = input.l2population || own?.configurations.l2_population === true;
     if (l2pop && TUNNEL_TYPES.has(segment.network_type)) {
@@ -138,5 +155,5 @@ export function renderHostState(input: HostStateInput): HostState {
     device_owner: p.device_owner, device_id: p.device_id, revision_number: p.host_revision, port_security_enabled: p.port_security_enabled,
     security_groups: [...p.security_groups].sort(), allowed_address_pairs: p.allowed_address_pairs.map((a) => ({ ip_address: a.ip_address, mac_address: a.mac_address })),
   }));
-  return { host, revision: input.revision, networks, ports, dhcp };
+  return { host, revision: input.revision, networks, ports, dhcp, ...(routers ? { routers } : {}) };
 }

@@ -1,13 +1,15 @@
 /**
  * Routers (l3, ext-gw-mode, extraroute, extraroute-atomic, router_availability_zone): CRUD, the
  * gateway (core/router-gateway.ts), interfaces (core/router-interfaces.ts) and extra routes
- * (core/router-routes.ts). Every change is one transaction, followed by onCommit({resource: 'router'}).
+ * (core/router-routes.ts). Every change is one transaction ending with the L3 scheduler's commit
+ * (scheduling, port binding, host revisions), followed by onCommit({resource: 'router', hosts, revision}).
  */
 import { randomUUID } from 'node:crypto';
 import type { Caller } from './caller.js';
 import type { Body, Item, ResourceService, WriteOptions } from './service.js';
 import type { RouterRow } from '../store/l3-schema.js';
 import type { Tx } from '../store/db.js';
+import type { HostChange } from './host-revisions.js';
 import { createAll, inOrder } from './service.js';
 import { NOT_SPECIFIED } from '../definitions/types.js';
 import { errors, NeutronError } from './errors.js';
@@ -36,22 +38,25 @@ export interface RouterService extends ResourceService {
 export function routerService(d: L3Deps): RouterService {
   const { store } = d.deps;
   const lock = store.dialect !== 'sqlite';
-  const committed = (id: string) => d.deps.onCommit({ resource: 'router', id });
+  const committed = (id: string, change?: HostChange) => d.deps.onCommit({ resource: 'router', id, hosts: change?.hosts, revision: change?.revision });
 
   async function items(rows: RouterRow[]): Promise<Item[]> {
     const ids = rows.map((r) => r.id);
     const gwIds = rows.map((r) => r.gw_port_id).filter((x): x is string => !!x);
     const db = store.db as unknown as Tx;
-    const [tags, routes, gwIps, gwPorts] = await Promise.all([
+    const [tags, routes, gwIps, gwPorts, agents] = await Promise.all([
       tagsOf(store.db, ids), routesOf(db, ids), fixedIpsOf(db, gwIds),
       gwIds.length ? store.db.selectFrom('ports').select(['id', 'network_id']).where('id', 'in', gwIds).execute() : [],
+      d.scheduler.agentsOfRouters(store.db, ids),
     ]);
     return rows.map((r) => {
       const gw = gwPorts.find((p) => p.id === r.gw_port_id);
       return {
         id: r.id, name: r.name, tenant_id: r.project_id, project_id: r.project_id, admin_state_up: !!r.admin_state_up, status: r.status,
         external_gateway_info: gw ? { network_id: gw.network_id, enable_snat: !!r.enable_snat, external_fixed_ips: gwIps.get(gw.id) ?? [] } : null,
-        routes: routes.get(r.id) ?? [], availability_zone_hints: JSON.parse(r.availability_zone_hints), availability_zones: [],
+        routes: routes.get(r.id) ?? [], availability_zone_hints: JSON.parse(r.availability_zone_hints),
+        // router_availability_zone: the zones of the L3 agents hosting it.
+        availability_zones: [...new Set(agents.filter((a) => a.router_id === r.id && a.availability_zone).map((a) => a.availability_zone!))].sort(),
         ha: false, distributed: false, description: r.description, tags: tags.get(r.id) ?? [],
         created_at: r.created_at, updated_at: r.updated_at, revision_number: r.revision_number,
       };
@@ -100,13 +105,14 @@ export function routerService(d: L3Deps): RouterService {
   }
 
   async function withRouter<T>(caller: Caller, id: string, fn: (tx: Tx, row: RouterRow) => Promise<T>): Promise<T> {
-    const out = await store.transaction(async (tx) => {
+    const { out, change } = await store.transaction(async (tx) => {
       const row = await routerFor(tx, caller, id, lock);
+      const before = await d.scheduler.scopeOf(tx, [id]);
       const result = await fn(tx, row);
       await bumpRevision(tx, 'routers', id);
-      return result;
+      return { out: result, change: await d.scheduler.commit(tx, [id], { before }) };
     });
-    committed(id);
+    committed(id, change);
     return out;
   }
 
@@ -134,8 +140,9 @@ export function routerService(d: L3Deps): RouterService {
     },
 
     async create(caller, bodies) {
-      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body));
-      for (const id of ids) committed(id);
+      let change: HostChange | undefined;
+      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body), async (tx, created) => { change = await d.scheduler.commit(tx, created); });
+      for (const id of ids) committed(id, change);
       const rows = await store.db.selectFrom('routers').selectAll().where('id', 'in', ids).execute();
       return items(inOrder(rows, ids));
     },
@@ -157,8 +164,9 @@ export function routerService(d: L3Deps): RouterService {
     },
 
     async delete(caller, id, options) {
-      await store.transaction(async (tx) => {
+      const change = await store.transaction(async (tx) => {
         const row = await routerFor(tx, caller, id, lock);
+        const before = await d.scheduler.scopeOf(tx, [id]);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
         const attached = await tx.selectFrom('router_ports').select('port_id').where('router_id', '=', id).where('port_type', '=', DEVICE_OWNER_ROUTER_INTF).execute();
         if (attached.length) {
@@ -168,8 +176,9 @@ export function routerService(d: L3Deps): RouterService {
         for (const p of await tx.selectFrom('router_ports').select('port_id').where('router_id', '=', id).execute()) await deleteServicePort(tx, d, p.port_id);
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
         await tx.deleteFrom('routers').where('id', '=', id).execute();
+        return d.scheduler.finish(tx, [before]);
       });
-      committed(id);
+      committed(id, change);
     },
 
     async addInterface(caller, id, raw) {

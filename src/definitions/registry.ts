@@ -35,6 +35,7 @@ import { L3_EXTENSIONS } from './extensions/l3.js';
 import { agent } from './agent.js';
 import { agentExtension } from './extensions/agent.js';
 import { dhcpAgentScheduler } from './extensions/dhcp-agent-scheduler.js';
+import { l3AgentScheduler } from './extensions/l3-agent-scheduler.js';
 import { availabilityZone } from './extensions/availability-zone.js';
 
 export const RESOURCES: ResourceDefinition[] = [network, subnet, port, securityGroup, securityGroupRule, router, floatingip];
@@ -45,7 +46,7 @@ export const EXTENSIONS: ExtensionDefinition[] = [
   netMtu, netMtuWritable, securityGroupExtension, statefulSecurityGroup, securityGroupsNormalizedCidr, dnsIntegration, networkAvailabilityZone,
   behaviour.sorting, behaviour.pagination, behaviour.filterValidation, behaviour.emptyStringFiltering,
   behaviour.ipSubstringFiltering, behaviour.revisionIfMatch, behaviour.quotas, behaviour.quotaDetails,
-  behaviour.portMacAddressRegenerate, availabilityZone, agentExtension, dhcpAgentScheduler,
+  behaviour.portMacAddressRegenerate, availabilityZone, agentExtension, dhcpAgentScheduler, l3AgentScheduler,
   ...L3_EXTENSIONS,
 ];
 

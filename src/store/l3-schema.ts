@@ -6,7 +6,7 @@ import type { Flag, StandardColumns } from './schema.js';
 
 /**
  * A router. `gw_port_id` is its `network:router_gateway` port (null without a gateway). The L3
- * scheduler (later) binds routers to agents in its own table; `admin_state_up` and
+ * scheduler binds routers to agents in router_l3_agent_bindings; `admin_state_up` and
  * `availability_zone_hints` are what it needs from here.
  */
 export interface RouterRow extends StandardColumns {
@@ -30,6 +30,8 @@ export interface FloatingIpRow extends StandardColumns {
   /** The router a port forwarding bound the address to (associations carry their own). */
   router_id: string | null;
   status: string;
+  /** Host-state revision of its last change (migration 0004): ACTIVE once its L3 agent applied it. */
+  host_revision?: number;
 }
 
 /**
@@ -58,6 +60,9 @@ export interface PortForwardingRow {
   description: string;
 }
 
+/** The L3 agent hosting a router (migration 0004; core/l3-scheduling.ts). */
+export interface RouterL3AgentBindingRow { router_id: string; l3_agent_id: string; binding_index: number }
+
 export interface L3Database {
   routers: RouterRow;
   router_ports: RouterPortRow;
@@ -65,4 +70,5 @@ export interface L3Database {
   floatingips: FloatingIpRow;
   floatingip_associations: FloatingIpAssociationRow;
   port_forwardings: PortForwardingRow;
+  router_l3_agent_bindings: RouterL3AgentBindingRow;
 }

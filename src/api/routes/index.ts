@@ -10,6 +10,7 @@ import { agentRoutes } from './agents.js';
 import { availabilityZoneRoutes } from './availability-zones.js';
 import { routerRoutes } from './routers.js';
 import { floatingIpRoutes } from './floatingips.js';
+import { l3AgentRoutes } from './l3-agents.js';
 
 export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   networkRoutes(app, d);
@@ -21,4 +22,5 @@ export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   availabilityZoneRoutes(app, d);
   routerRoutes(app, d);
   floatingIpRoutes(app, d);
+  l3AgentRoutes(app, d);
 }
