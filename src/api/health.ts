@@ -4,18 +4,19 @@
  * `nucleon status` use it.
  */
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
-import type { Store } from '../store/db.js';
+
+/** What the check needs of the database: one trivial round trip (Store.ping). */
+export interface DatabaseProbe { ping(): Promise<void> }
 
 export interface HealthBody {
   status: 'ok' | 'error';
   database: string;
 }
 
-export function registerHealthcheck(app: FastifyInstance, store: Store, path = '/healthcheck'): void {
+export function registerHealthcheck(app: FastifyInstance, database: DatabaseProbe, path = '/healthcheck'): void {
   app.get(path, { exposeHeadRoute: true }, async (req, reply) => {
     try {
-      await sql`select 1`.execute(store.db);
+      await database.ping();
       return reply.header('cache-control', 'no-store').send({ status: 'ok', database: 'ok' } satisfies HealthBody);
     } catch (err) {
       req.log.warn({ err }, 'healthcheck: database query failed');

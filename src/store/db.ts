@@ -26,6 +26,8 @@ export interface Store {
    * `fn` must be free of side effects outside the database: it may run more than once.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** One trivial round trip: is the database answering? */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
     db,
     dialect: options.dialect,
     transaction: (fn) => withRetries(() => db.transaction().execute(fn)),
+    async ping() { await sql`select 1`.execute(db); },
     close: () => db.destroy(),
   };
 }

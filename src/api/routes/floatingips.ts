@@ -5,7 +5,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteDeps } from './deps.js';
 import type { Item } from '../../core/service.js';
-import type { FloatingIpRow } from '../../store/l3-schema.js';
 import type { Caller } from '../../core/caller.js';
 import { effective } from '../../definitions/registry.js';
 import { registerCollection } from '../collection.js';
@@ -36,7 +35,7 @@ function portForwardingRoutes(app: FastifyInstance, d: RouteDeps): void {
   const base = '/v2.0/floatingips/:floatingip_id/port_forwardings';
   const res = 'floatingip_port_forwarding';
   /** Policy target: the forwarding with its parent's owner (rule ext_parent_owner). */
-  const target = (fip: FloatingIpRow, item: Item = {}) => ({ ...item, project_id: fip.project_id, tenant_id: fip.project_id, 'ext_parent:tenant_id': fip.project_id, 'ext_parent:project_id': fip.project_id });
+  const target = (fip: { project_id: string }, item: Item = {}) => ({ ...item, project_id: fip.project_id, tenant_id: fip.project_id, 'ext_parent:tenant_id': fip.project_id, 'ext_parent:project_id': fip.project_id });
   const notFound = (id: string) => new NeutronError('PortForwardingNotFound', `Port Forwarding ${id} could not be found.`);
   const may = (action: string, t: Item, caller: Caller) => { if (!d.policy.check(action, t, caller)) throw errors.policyNotAuthorized(action); };
   const shown = (item: Item, fields: string[]) => selectFields(item, fields);

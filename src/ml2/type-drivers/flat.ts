@@ -2,7 +2,7 @@
 import type { Segment, SegmentRequest, TypeDriver } from '../driver-api.js';
 import type { Tx } from '../../store/db.js';
 import { insertUnlessDuplicate } from '../../store/db.js';
-import { errors } from '../../core/errors.js';
+import { errors } from '../../common/errors.js';
 import { physnetMtu } from './physnet-mtu.js';
 
 export interface FlatOptions { flatNetworks: string[]; globalPhysnetMtu: number; physicalNetworkMtus: Record<string, number> }

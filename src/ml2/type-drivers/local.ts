@@ -1,6 +1,6 @@
 /** Local: a network that exists on one host only, with no segmentation. */
 import type { SegmentRequest, TypeDriver } from '../driver-api.js';
-import { errors } from '../../core/errors.js';
+import { errors } from '../../common/errors.js';
 
 export function localTypeDriver(): TypeDriver {
   return {

@@ -2,7 +2,7 @@
 import type { Segment, SegmentRequest, TypeDriver } from '../driver-api.js';
 import type { Tx } from '../../store/db.js';
 import type { FreeRanges } from '../../store/tables/free-ranges.js';
-import { errors, NeutronError } from '../../core/errors.js';
+import { errors, NeutronError } from '../../common/errors.js';
 import { SegmentPool, inRanges } from './segment-pool.js';
 
 const MAX_TUNNEL_ID: Record<string, number> = { vxlan: 2 ** 24 - 1, geneve: 2 ** 24 - 1, gre: 2 ** 32 - 1 };
