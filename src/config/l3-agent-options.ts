@@ -1,18 +1,38 @@
 /**
  * l3_agent.ini and metadata_agent.ini ([DEFAULT] in both, as Neutron reads them) → the L3 agent role's
- * plain config (src/agent/config.ts L3Config, a type-only import: config stays free of agent code).
+ * plain config. The shape is the agent's L3Config (src/agent/config.ts), repeated here because config
+ * imports nothing of agent (test/architecture.test.ts); the composition root hands it over, the
+ * compiler checks it there, and test/config/l3-agent-options.test.ts compares it with the agent's defaults.
  *
  * Refused, naming file, section and option: agent_mode other than 'legacy' (DVR and dvr_snat are not
  * implemented), a client certificate without its key or the reverse. Warned: external_network_bridge
  * set (Neutron removed it; the gateway port is plugged into the external network's own bridge), TLS
  * options with http, no metadata_proxy_shared_secret while the proxy runs.
  */
-import type { L3Config } from '../agent/config.js';
 import type { LoadedConfig } from './load.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 
+/** = the agent's L3Config: the L3 role and its metadata proxies. */
+export interface L3RoleOptions {
+  enabled: boolean;
+  stateDir: string;
+  metadataPort: number;
+  enableMetadataProxy: boolean;
+  sendArpCount: number;
+  metadata: {
+    novaMetadataHost: string;
+    novaMetadataPort: number;
+    novaMetadataProtocol: string;
+    novaMetadataInsecure: boolean;
+    authCaCert: string;
+    novaClientCert: string;
+    novaClientPrivKey: string;
+    metadataProxySharedSecret: string;
+  };
+}
+
 export interface L3AgentOptionsResult {
-  l3: L3Config;
+  l3: L3RoleOptions;
   warnings: ConfigIssue[];
 }
 
