@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { loadConfig, l3AgentOptions, ConfigError } from '../../src/config/index.js';
 import { defaultL3Config, type L3Config } from '../../src/agent/config.js';
 import type { L3RoleOptions } from '../../src/config/index.js';
+import { tempConfigDir } from './helpers.js';
 
 // The config's shape and the agent's are the same both ways (for type checkers of tests; the first
 // test's deepEqual with the agent's defaults checks it at run time).
 const _toAgent = (o: L3RoleOptions): L3Config => o;
 const _fromAgent = (o: L3Config): L3RoleOptions => o;
 void _toAgent; void _fromAgent;
-import { tempConfigDir } from './helpers.js';
 
 const SEEDS = '/work/shared/seed-configs';
 const dir = tempConfigDir();
