@@ -1,17 +1,40 @@
 /**
- * nftables: one `nft -f -` transaction per apply; state read with `nft -j` (JSON), never scraped text.
+ * nftables: one `nft -f <file>` transaction per apply; state read with `nft -j` (JSON), never scraped text.
+ *
+ * Why a file and not `nft -f -`: nft turns `-` into `/dev/stdin` and, in JSON mode (and in text mode
+ * before nft 0.9.9), open()s that path. Node gives a child's stdin as a socketpair end, and opening a
+ * socket through /proc/self/fd fails with ENXIO ("Could not open file /dev/stdin: No such device or
+ * address"). A private temporary file works whatever the child's stdio is; it is written 0600 in a
+ * fresh 0700 directory and removed after the run. `ip netns exec` / nsenter --net keep our mount
+ * namespace's /tmp, so the path resolves where nft runs.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Runner } from './exec.js';
 import { ExecError } from './exec.js';
 
-/** Applies a script as ONE transaction (nft -f is all-or-nothing); `netns`: a named namespace. */
+/** Applies `content` as ONE nft transaction (nft -f is all-or-nothing): text syntax, or a libnftables
+ *  JSON document (`{nftables: [...]}`) when `json`; `netns`: a named namespace (default: the host's). */
+export async function nftApplyFile(r: Runner, content: string, o: { json?: boolean; netns?: string } = {}): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'nucleon-nft-'));
+  try {
+    const path = join(dir, o.json ? 'ruleset.json' : 'ruleset.nft');
+    await writeFile(path, content, { mode: 0o600 });
+    await r.run(['nft', ...(o.json ? ['-j'] : []), '-f', path], { netns: o.netns });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Applies an nft text script as ONE transaction. */
 export async function nftApply(r: Runner, script: string, netns?: string): Promise<void> {
-  await r.run(['nft', '-f', '-'], { input: script, netns });
+  await nftApplyFile(r, script, { netns });
 }
 
 /** Applies a libnftables JSON document (`{nftables: [...]}`) as ONE transaction. */
 export async function nftApplyJson(r: Runner, doc: { nftables: unknown[] }, netns?: string): Promise<void> {
-  await r.run(['nft', '-j', '-f', '-'], { input: JSON.stringify(doc), netns });
+  await nftApplyFile(r, JSON.stringify(doc), { json: true, netns });
 }
 
 /** `nft -j list table` as its raw objects (metainfo dropped); undefined when the table does not exist. */

@@ -13,8 +13,7 @@ import { daemonArgv, killDaemon, spawnDaemon } from '../linux/daemon.js';
 import type { Runner } from '../linux/exec.js';
 import { ipBatch, listAddrs, listLinks, listRoutes, type Link } from '../linux/ip.js';
 import { addNetns, deleteNetns, listNetns } from '../linux/netns.js';
-import { nftListTableJson } from '../linux/nft.js';
-import { nftApplyFile } from '../linux/nft-file.js';
+import { nftApplyJson, nftListTableJson } from '../linux/nft.js';
 import { getSysctl, setSysctl } from '../linux/sysctl.js';
 import { metadataPaths, proxyArgv, renderInstances, renderProxyConfig, type MetadataPaths } from '../metadata/files.js';
 import type { Logger } from '../reconciler.js';
@@ -111,7 +110,7 @@ export class RouterOps implements Ops<RouterDesired> {
           if (await setSysctl(this.runner, a.key, a.value, ns)) n++;
           break;
         case 'nft':
-          await nftApplyFile(this.runner, JSON.stringify(nftReplaceDocument(a.table)), { json: true, netns: ns });
+          await nftApplyJson(this.runner, nftReplaceDocument(a.table), ns);
           n++;
           // Established flows must not keep using a floating IP that moved or went away.
           for (const ip of a.flushConntrack) n += await this.flushConntrack(ns, ip);
