@@ -19,6 +19,9 @@ export interface L2Config {
   tos?: number;
   /** [linux_bridge] physical_interface_mappings: physnet → interface. */
   physicalInterfaceMappings: Record<string, string>;
+  /** [securitygroup] enable_security_group + firewall_driver as src/config maps them: 'nftables'
+   *  programs HostState.firewall; 'none' (noop / disabled) ignores it and removes our tables. */
+  firewall: 'nftables' | 'none';
 }
 
 export interface DhcpConfig {
@@ -103,6 +106,7 @@ export function defaultL2Config(over: Partial<L2Config> = {}): L2Config {
     arpResponder: false,
     udpDstport: 4789,
     physicalInterfaceMappings: {},
+    firewall: 'nftables',
     ...over,
   };
 }

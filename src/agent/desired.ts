@@ -83,7 +83,9 @@ export function desiredFromHostState(hs: HostState, cfg: AgentConfig): Desired {
       }
     }
   }
-  if (hs.firewall) d.firewall.set(FIREWALL_KEY, { ports: hs.ports, firewall: hs.firewall });
+  // No firewall in the host state (server: security groups off) or on this agent (noop): no key, so
+  // the firewall stage prunes our tables.
+  if (hs.firewall && cfg.l2.firewall !== 'none') d.firewall.set(FIREWALL_KEY, { ports: hs.ports, firewall: hs.firewall });
   return d;
 }
 

@@ -43,13 +43,6 @@ export function optionError(conf: LoadedConfig, section: string, option: string,
 
 const statePathOf = (v: string, statePath: string) => v.replace(/\$\{?state_path\}?/g, statePath);
 
-const FIREWALL_DRIVERS = new Set([
-  '', 'nftables', 'iptables', 'iptables_hybrid', 'noop', 'openvswitch',
-  'neutron.agent.linux.iptables_firewall.IptablesFirewallDriver',
-  'neutron.agent.linux.iptables_firewall.OVSHybridIptablesFirewallDriver',
-  'neutron.agent.firewall.NoopFirewallDriver',
-]);
-
 /** Pure: options → AgentConfig. Throws ConfigError for values no kernel check is needed to reject. */
 export function agentConfigFrom(conf: LoadedConfig, roles: Set<Role>, defaults: { localIp?: string; statePath?: string } = {}): AgentConfig {
   const o = agentOptions(conf);
@@ -61,10 +54,6 @@ export function agentConfigFrom(conf: LoadedConfig, roles: Set<Role>, defaults: 
   }
   if (o.vxlan.arpResponder && !o.vxlan.l2Population) {
     throw optionError(conf, 'vxlan', 'arp_responder', 'needs l2_population = true');
-  }
-  const fw = o.securityGroup.firewallDriver ?? '';
-  if (!FIREWALL_DRIVERS.has(fw)) {
-    throw optionError(conf, 'securitygroup', 'firewall_driver', `unknown firewall driver '${fw}' (Nucleon enforces security groups with nftables; known: iptables, iptables_hybrid, nftables, noop)`);
   }
   if (Object.keys(o.linuxBridge.bridgeMappings).length) {
     throw optionError(conf, 'linux_bridge', 'bridge_mappings', 'is not supported: map physical networks to interfaces with physical_interface_mappings');
@@ -90,6 +79,8 @@ export function agentConfigFrom(conf: LoadedConfig, roles: Set<Role>, defaults: 
       ttl: o.vxlan.ttl ?? undefined,
       tos: o.vxlan.tos ?? undefined,
       physicalInterfaceMappings: o.linuxBridge.physicalInterfaceMappings,
+      // firewall_driver was validated at load (an unknown driver names file/section/option there).
+      firewall: o.securityGroup.firewall,
     }),
     dhcp: defaultDhcpConfig({
       enabled: roles.has('dhcp'),

@@ -100,6 +100,7 @@ export function coreSettings(o: ServerOptions): CoreSettings {
     dhcpLoadType: 'networks',
     enableSnatByDefault: o.enableSnatByDefault,
     maxRoutes: o.maxRoutes,
+    securityGroupFirewall: o.securityGroup.firewall === 'nftables',
   };
 }
 
@@ -112,7 +113,7 @@ export async function createServerRuntime(o: ServerOptions, parts: ServerParts):
     const typeDrivers = createTypeDrivers(ml2, ranges);
     const settings = coreSettings(o);
     // [securitygroup] enable_security_group (default true) is what Neutron shows as port_filter.
-    const mechanismDrivers = createMechanismDrivers(ml2.mechanismDrivers, { portFilter: true });
+    const mechanismDrivers = createMechanismDrivers(ml2.mechanismDrivers, { portFilter: o.securityGroup.enableSecurityGroup });
     const onCommit: CommitListener = (change) => {
       parts.onCommit?.(change);
       if (!parts.bus || !change.revision) return;

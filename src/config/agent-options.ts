@@ -3,6 +3,7 @@
 import type { LoadedConfig } from './load.js';
 import { mappings } from './server-options.js';
 import { parseTransportUrl, type TransportUrl } from './urls.js';
+import { firewallMode, type FirewallMode } from './firewall-driver.js';
 
 export interface AgentOptions {
   host: string;
@@ -47,6 +48,8 @@ export interface AgentOptions {
   securityGroup: {
     enableSecurityGroup: boolean;
     firewallDriver: string | null;
+    /** What enable_security_group and firewall_driver map to (config/firewall-driver.ts). */
+    firewall: FirewallMode;
     enableIpset: boolean;
     permittedEthertypes: string[];
   };
@@ -131,6 +134,7 @@ export function agentOptions(conf: LoadedConfig): AgentOptions {
     securityGroup: {
       enableSecurityGroup: S('enable_security_group'),
       firewallDriver: S('firewall_driver'),
+      firewall: firewallMode(S('enable_security_group'), S('firewall_driver')),
       enableIpset: S('enable_ipset'),
       permittedEthertypes: S('permitted_ethertypes'),
     },

@@ -2,6 +2,7 @@
 // handles option names. Values are already validated by loadConfig; these only reshape them.
 import type { LoadedConfig } from './load.js';
 import { parseDatabaseUrl, parseTransportUrl, type DatabaseUrl, type TransportUrl } from './urls.js';
+import { firewallMode, type FirewallMode } from './firewall-driver.js';
 
 export interface IdRange {
   min: number;
@@ -159,6 +160,9 @@ export interface ServerOptions {
   rabbit: RabbitOptions;
   /** [oslo_middleware] max_request_body_size in bytes. */
   maxRequestBodySize: number;
+  /** [securitygroup] in the server's files (ml2_conf.ini): whether host states carry a firewall
+   *  (enable_security_group, shown as port_filter) and what firewall_driver maps to there. */
+  securityGroup: { enableSecurityGroup: boolean; firewall: FirewallMode };
 }
 
 function ranges(entries: string[]): IdRange[] {
@@ -270,6 +274,10 @@ export function serverOptions(conf: LoadedConfig): ServerOptions {
       vxlanGroup: conf.get('ml2_type_vxlan', 'vxlan_group'),
       geneveVniRanges: ranges(conf.get('ml2_type_geneve', 'vni_ranges')),
       geneveMaxHeaderSize: conf.get('ml2_type_geneve', 'max_header_size'),
+    },
+    securityGroup: {
+      enableSecurityGroup: conf.get('securitygroup', 'enable_security_group'),
+      firewall: firewallMode(conf.get('securitygroup', 'enable_security_group'), conf.get('securitygroup', 'firewall_driver')),
     },
     quotas: {
       defaultQuota: q('default_quota'),

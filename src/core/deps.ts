@@ -28,6 +28,9 @@ export interface CoreSettings {
   enableNewAgents: boolean;
   /** [DEFAULT] dhcp_load_type: the configurations key counted as a DHCP agent's load. */
   dhcpLoadType: string;
+  /** [securitygroup] enable_security_group and firewall_driver (not noop) in the server's files:
+   *  host states carry `firewall` (default true). */
+  securityGroupFirewall?: boolean;
 }
 
 /**

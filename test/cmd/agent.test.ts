@@ -99,7 +99,7 @@ describe('nucleon agent: a config the host cannot serve stops it, naming file, s
     ['malformed mappings', '[linux_bridge]\nphysical_interface_mappings = provider\n', /bad\.ini:2: \[linux_bridge\] physical_interface_mappings: .*not key:value/],
     ['local_ip not on this host', '[vxlan]\nlocal_ip = 198.51.100.77\n', /bad\.ini:2: \[vxlan\] local_ip: 198\.51\.100\.77 is not an address of this host/],
     ['vxlan without local_ip', '[vxlan]\nl2_population = true\n', /\[vxlan\] local_ip: must be set when enable_vxlan is true/],
-    ['unknown firewall_driver', '[vxlan]\nenable_vxlan = false\n[securitygroup]\nfirewall_driver = bogus\n', /bad\.ini:4: \[securitygroup\] firewall_driver: unknown firewall driver 'bogus'/],
+    ['unknown firewall_driver', '[vxlan]\nenable_vxlan = false\n[securitygroup]\nfirewall_driver = bogus\n', /bad\.ini:4: \[securitygroup\] firewall_driver: (bad value: )?unknown firewall driver 'bogus'/],
     ['unsupported dhcp_driver', '[vxlan]\nenable_vxlan = false\n[DEFAULT]\ndhcp_driver = foo.Bar\n', /bad\.ini:4: \[DEFAULT\] dhcp_driver: 'foo\.Bar' is not supported/],
   ];
   for (const [what, text, re] of cases) {

@@ -1,6 +1,7 @@
 // Agent-side groups: [agent], [linux_bridge], [vxlan], [securitygroup], [ovs], [dhcp],
 // [network_log] (linuxbridge_agent.ini, openvswitch_agent.ini). Names and defaults are Neutron's.
 import { bool, dict, float, group, int, ip, list, port, str, uri } from '../types.js';
+import { firewallDriverCheck } from '../firewall-driver.js';
 
 /** Neutron's mapping lists ("physnet:iface,..."): key:value pairs, keys unique, values unique. */
 export function mappingsCheck(v: unknown): string | undefined {
@@ -94,7 +95,7 @@ export const securityGroup = group(
   'Security groups in agents',
   ['enable_security_group', 'firewall_driver', 'enable_ipset', 'permitted_ethertypes'],
   [
-    str('firewall_driver', null, 'Firewall driver (Nucleon always uses nftables; noop disables)'),
+    str('firewall_driver', null, 'Firewall driver: every Neutron driver maps to nftables, noop disables filtering (config/firewall-driver.ts)', { validate: firewallDriverCheck }),
     bool('enable_security_group', true, 'Enforce security groups'),
     bool('enable_ipset', true, 'Use sets for remote groups'),
     list('permitted_ethertypes', [], 'Extra ethertypes allowed (hex)'),
