@@ -5,8 +5,8 @@
  */
 import { basename } from 'node:path';
 import { hostname } from 'node:os';
-import { agentOptions, ConfigError, type LoadedConfig } from '../config/index.js';
-import { defaultDhcpConfig, defaultL2Config, defaultL3Config, type AgentConfig } from '../agent/config.js';
+import { agentOptions, ConfigError, l3AgentOptions, type ConfigIssue, type LoadedConfig } from '../config/index.js';
+import { defaultDhcpConfig, defaultL2Config, type AgentConfig } from '../agent/config.js';
 import { listAddrs, listLinks } from '../agent/linux/ip.js';
 import type { Runner } from '../agent/linux/exec.js';
 import { UsageError } from './args.js';
@@ -43,8 +43,11 @@ export function optionError(conf: LoadedConfig, section: string, option: string,
 
 const statePathOf = (v: string, statePath: string) => v.replace(/\$\{?state_path\}?/g, statePath);
 
-/** Pure: options → AgentConfig. Throws ConfigError for values no kernel check is needed to reject. */
-export function agentConfigFrom(conf: LoadedConfig, roles: Set<Role>, defaults: { localIp?: string; statePath?: string } = {}): AgentConfig {
+/**
+ * Pure: options → AgentConfig. Throws ConfigError for values no kernel check is needed to reject;
+ * values it runs with but an operator should hear about are passed to `defaults.warn`.
+ */
+export function agentConfigFrom(conf: LoadedConfig, roles: Set<Role>, defaults: { localIp?: string; statePath?: string; warn?: (w: ConfigIssue) => void } = {}): AgentConfig {
   const o = agentOptions(conf);
   const host = o.host || hostname();
   const state = !conf.isSet('DEFAULT', 'state_path') && defaults.statePath ? defaults.statePath : o.statePath;
@@ -96,17 +99,11 @@ export function agentConfigFrom(conf: LoadedConfig, roles: Set<Role>, defaults: 
     }),
   };
   if (roles.has('l3')) {
-    cfg.l3 = defaultL3Config({
-      enabled: true,
-      stateDir: `${state}/l3`,
-      metadataPort: o.l3.metadataPort,
-      enableMetadataProxy: o.l3.enableMetadataProxy,
-      metadata: {
-        novaMetadataHost: o.metadata.novaMetadataHost, novaMetadataPort: o.metadata.novaMetadataPort,
-        novaMetadataProtocol: o.metadata.novaMetadataProtocol, novaMetadataInsecure: o.metadata.novaMetadataInsecure,
-        authCaCert: '', novaClientCert: '', novaClientPrivKey: '', metadataProxySharedSecret: o.metadata.sharedSecret,
-      },
-    });
+    // l3_agent.ini + metadata_agent.ini as src/config maps them: agent_mode other than legacy refused
+    // there (naming file, section, option); warnings (external_network_bridge, ...) go to `warn`.
+    const { l3, warnings } = l3AgentOptions(conf, { stateDir: `${state}/l3` });
+    for (const w of warnings) defaults.warn?.(w);
+    cfg.l3 = l3; // the same shape: the compiler checks config's L3RoleOptions against the agent's L3Config here
   }
   return cfg;
 }

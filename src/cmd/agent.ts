@@ -4,7 +4,7 @@
  * credentials → HTTP host-state source, transport_url → bus hints, then the reconciler until
  * SIGTERM/SIGINT, which stops it and leaves the data plane in place.
  */
-import { loadConfig, agentOptions } from '../config/index.js';
+import { loadConfig, agentOptions, type ConfigIssue } from '../config/index.js';
 import { createRunner } from '../agent/linux/exec.js';
 import { CONFIG_HELP, CONFIG_OPTIONS, configSources, parse } from './args.js';
 import { createLogger } from './logger.js';
@@ -50,9 +50,10 @@ export async function agent(argv: string[]): Promise<number> {
   const conf = loadConfig(configSources(args.values));
   const o = agentOptions(conf);
   const log = createLogger(o, 'nucleon-agent');
-  for (const w of conf.warnings) log.warn({ file: w.file, line: w.line }, `config: [${w.section}] ${w.option}: ${w.message}`);
+  const warn = (w: ConfigIssue) => log.warn({ file: w.file, line: w.line }, `config: [${w.section}] ${w.option}: ${w.message}`);
+  conf.warnings.forEach(warn);
   const roles = agentRoles(conf, args.values.roles as string | undefined);
-  const config = agentConfigFrom(conf, roles);
+  const config = agentConfigFrom(conf, roles, { warn });
   const hostNetns = args.values['host-netns'] as string | undefined;
   await checkAgentHost(conf, config, createRunner({ hostNetns }));
   const session = new ApiSession(agentClientAuth(conf));

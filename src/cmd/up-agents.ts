@@ -22,7 +22,10 @@ export async function startLocalAgents(o: {
 }): Promise<LocalAgents> {
   const opts = agentOptions(o.conf);
   // A one-host cloud needs no VTEP address of its own: VXLAN devices stay local.
-  const config = agentConfigFrom(o.conf, new Set(['l2', 'dhcp', 'l3']), { localIp: '127.0.0.1', statePath: o.dataDir });
+  const config = agentConfigFrom(o.conf, new Set(['l2', 'dhcp', 'l3']), {
+    localIp: '127.0.0.1', statePath: o.dataDir,
+    warn: (w) => o.log.warn({ file: w.file, line: w.line }, `config: [${w.section}] ${w.option}: ${w.message}`),
+  });
   await checkAgentHost(o.conf, config, createRunner({ hostNetns: o.hostNetns }));
   const log = o.log.child({ component: 'agent', host: config.host });
   const source = inProcessSource({
