@@ -295,6 +295,8 @@ export class Reconciler {
       this.o.onPass?.(this.stats());
       const retry = this.queue.nextDueIn();
       if (retry !== undefined) sleepMs = Math.min(sleepMs, Math.max(retry, 10));
+      // stop() may have come during the pass, while nothing was waiting to be woken.
+      if (this.stopped) break;
       await new Promise<void>((res) => {
         const t = setTimeout(res, sleepMs);
         this.wake = () => {

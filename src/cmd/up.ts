@@ -89,8 +89,12 @@ export async function up(argv: string[]): Promise<number> {
   });
   let agents: LocalAgents | undefined;
   const close = async () => {
-    await agents?.stop();
+    if (agents) {
+      await agents.stop();
+      log.info('agents stopped');
+    }
     await server.close();
+    log.info('API closed');
     await bus.close();
   };
   const stopped = stopOnSignals(log, close);

@@ -127,6 +127,22 @@ describe('Reconciler', () => {
     assert.equal(again.stats().changes, 0);
   });
 
+  it('stops promptly when stop() arrives during a pass, however long the poll interval', async () => {
+    const kernel: Kernel = new Map();
+    const src = new Source(hostState(1, [1], [], [], []));
+    let release!: () => void;
+    const fetched = new Promise<void>((res) => { release = res; });
+    const slow = Object.assign(Object.create(src), {
+      async fetchState(since?: number) { release(); await new Promise((r) => setTimeout(r, 100)); return src.fetchState(since); },
+    });
+    const r = new Reconciler({ config: cfg, source: slow, ops: fakeOps(kernel), log: quiet, pollIntervalMs: 60_000 });
+    r.start();
+    await fetched; // the first pass is under way: nothing is asleep to be woken
+    const t0 = Date.now();
+    await r.stop();
+    assert.ok(Date.now() - t0 < 2_000, `stop took ${Date.now() - t0} ms`);
+  });
+
   it('prunes nothing before the first full fetch succeeds', async () => {
     const kernel: Kernel = new Map([['bridge:old-net', '{}'], ['tap:old-port', '{}']]);
     const src = new Source(hostState(1, [], [], [], []));
