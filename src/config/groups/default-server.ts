@@ -18,6 +18,7 @@ export const defaultServer = group(
     'max_subnet_host_routes', 'max_allowed_address_pair', 'max_routes', 'enable_new_agents',
     'router_auto_schedule', 'filter_validation', 'vlan_transparent', 'ipam_driver',
     'enable_snat_by_default', 'default_availability_zones', 'max_l3_agents_per_router',
+    'allow_overlapping_ips', 'max_fixed_ips_per_port',
   ],
   [
     host('host', () => hostname(), 'Name of this host for the server and its agents'),
