@@ -16,10 +16,12 @@ import { renderHostState, type HostStateInput, type HostStatePort } from './rend
 import { AGENT_TYPE_DHCP } from './dhcp-scheduling.js';
 import { AGENT_TYPE_L3 } from '../hoststate/l3.js';
 import { loadRouterRenderRows } from './router-state-query.js';
+import { loadFirewallRows } from './firewall-state-query.js';
 
 const parse = (text: string): Record<string, unknown> => { try { return JSON.parse(text) ?? {}; } catch { return {}; } };
 
-export async function loadHostStateInput(db: Db, host: string, l2population: boolean): Promise<HostStateInput> {
+/** `firewall`: [securitygroup] filtering is on (the input then carries the host's security group rows). */
+export async function loadHostStateInput(db: Db, host: string, l2population: boolean, firewall = true): Promise<HostStateInput> {
   const revision = await currentRevision(db);
   const own = await agentsOnHosts(db, [host]);
   const dhcpAgent = own.find((a) => a.agent_type === AGENT_TYPE_DHCP);
@@ -68,7 +70,9 @@ export async function loadHostStateInput(db: Db, host: string, l2population: boo
   }
   const hosts = [...new Set([host, ...ports.map((p) => p.host).filter(Boolean)])];
   const agents = (await agentsOnHosts(db, hosts)).map((a) => ({ agent_type: a.agent_type, host: a.host, admin_state_up: !!a.admin_state_up, configurations: parse(a.configurations) }));
-  return { host, revision, l2population, agents, networks, ports, subnets, dhcpNetworks, routers };
+  const groups = ports.filter((p) => p.host === host && p.port_security_enabled).flatMap((p) => p.security_groups);
+  const fw = firewall ? { firewall: await loadFirewallRows(db, groups) } : {};
+  return { host, revision, l2population, agents, networks, ports, subnets, dhcpNetworks, routers, ...fw };
 }
 
 export interface HostStateReader {
@@ -81,7 +85,7 @@ export function hostStateReader(deps: CoreDeps): HostStateReader {
   return {
     async read(host, since) {
       if (since !== undefined && (await hostRevision(deps.store.db, host)) <= since) return 'not-modified';
-      return renderHostState(await loadHostStateInput(deps.store.db, host, l2population));
+      return renderHostState(await loadHostStateInput(deps.store.db, host, l2population, deps.settings.securityGroupFirewall !== false));
     },
   };
 }

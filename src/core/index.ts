@@ -17,6 +17,7 @@ import { dhcpScheduler, type DhcpScheduler } from './dhcp-scheduling.js';
 import { hostStateReader, type HostStateReader } from './host-state-query.js';
 import { l3Scheduler } from './l3-scheduling.js';
 import { l3AgentService, type L3AgentService } from './l3-agents.js';
+import { addressGroupService, type AddressGroupService } from './address-groups.js';
 
 export interface Core {
   deps: CoreDeps;
@@ -25,6 +26,8 @@ export interface Core {
   ports: ResourceService;
   quotas: QuotaService;
   securityGroups: SecurityGroupCore;
+  /** Extension address-group. */
+  addressGroups: AddressGroupService;
   tags: Record<StandardTable, TagService>;
   l3: L3Core;
   agents: AgentService;
@@ -54,6 +57,7 @@ export function createCore(deps: CoreDeps): Core {
     hostStates: hostStateReader(deps),
     quotas: quotaService(deps),
     securityGroups: securityGroupCore(deps),
+    addressGroups: addressGroupService(deps),
     tags: Object.fromEntries(tables.map((t) => [t, tagService(deps, t)])) as Record<StandardTable, TagService>,
     l3: l3Api,
     l3Agents: l3AgentService(deps, l3Api.routers, l3),

@@ -21,6 +21,7 @@ import { portRow, portRows, portChildren, byVersionThenAddress, type PortChildre
 import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
 import { recordHostChange, NO_HOST_CHANGE, type HostChange } from './host-revisions.js';
+import { hostsOfSecurityGroupChange } from './security-group-hosts.js';
 import { bindingFor } from './port-binding.js';
 import { randomMac } from './mac.js';
 import { allocateFixedIps, recordAllocations, type FixedIpRequest, type FixedIp } from './port-fixed-ips.js';
@@ -250,7 +251,9 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
       const created = new Map<string, Created>();
       const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body, created), async (tx, ids) => {
         const nets = [...new Set(ids.map((id) => created.get(id)!.row.network_id))];
-        change = await recordHostChange(tx, { networks: nets, ports: ids });
+        // New members: hosts filtering on their groups as remote groups learn their addresses.
+        const hosts = await hostsOfSecurityGroupChange(tx, { members: ids.flatMap((id) => created.get(id)!.children.securityGroups) });
+        change = await recordHostChange(tx, { networks: nets, hosts, ports: ids });
       }, () => created.clear());
       for (const id of ids) deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
       // Shown from what was written (a new port has no tags), without reading it back.
@@ -316,7 +319,9 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         if (given(body.allowed_address_pairs)) await writePairs(tx, id, normalisePairs(pairs, set.mac_address ?? row.mac_address));
         if (given(body.extra_dhcp_opts)) await writeDhcpOpts(tx, id, (body.extra_dhcp_opts as DhcpOpt[] | null) ?? [], body.extra_dhcp_opts === null);
         await bumpRevision(tx, 'ports', id);
-        return recordHostChange(tx, { networks: [row.network_id], hosts: [row['binding:host_id']], ports: [id] });
+        // Old and new groups: their member addresses may have changed (groups, IPs, pairs).
+        const members = await hostsOfSecurityGroupChange(tx, { members: [...current.securityGroups, ...(given(body.security_groups) ? sgs : [])] });
+        return recordHostChange(tx, { networks: [row.network_id], hosts: [row['binding:host_id'], ...members], ports: [id] });
       });
       deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
       return this.get(caller, id);
@@ -330,10 +335,12 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
         // Router and floating IP ports go with their router interface / floating IP, not directly.
         await checkL3PortDeletion(tx, row);
+        const groups = (await tx.selectFrom('port_security_groups').select('security_group_id').where('port_id', '=', id).execute()).map((r) => r.security_group_id);
+        const members = await hostsOfSecurityGroupChange(tx, { members: groups });
         await releaseAll(tx, id, row.network_id);
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
         await tx.deleteFrom('ports').where('id', '=', id).execute();
-        return recordHostChange(tx, { networks: [row.network_id], hosts: [row['binding:host_id']] });
+        return recordHostChange(tx, { networks: [row.network_id], hosts: [row['binding:host_id'], ...members] });
       });
       deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
     },

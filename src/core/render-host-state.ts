@@ -20,6 +20,7 @@ import { dhcpDeviceId, AGENT_TYPE_DHCP, DEVICE_OWNER_DHCP } from './dhcp-schedul
 import { isBound } from './port-binding.js';
 import { renderRouters, type RouterRenderRows } from './render-routers.js';
 import { AGENT_TYPE_L3 } from '../hoststate/l3.js';
+import { renderFirewall, type FirewallRows } from './render-firewall.js';
 
 export interface HostStatePort {
   id: string;
@@ -68,6 +69,8 @@ export interface HostStateInput {
   dhcpNetworks: string[];
   /** Rows of the routers bound to this host's L3 agent (their networks are among `networks`). */
   routers?: RouterRenderRows[];
+  /** Security group rows for the host's ports (core/render-firewall.ts); absent = no filtering here. */
+  firewall?: FirewallRows;
 }
 
 const TUNNEL_TYPES = new Set(['vxlan', 'gre', 'geneve']);
@@ -153,7 +156,8 @@ export function renderHostState(input: HostStateInput): HostState {
   const ports: PortState[] = bound.map((p) => ({
     id: p.id, network_id: p.network_id, mac_address: p.mac_address, fixed_ips: p.fixed_ips, admin_state_up: p.admin_state_up,
     device_owner: p.device_owner, device_id: p.device_id, revision_number: p.host_revision, port_security_enabled: p.port_security_enabled,
-    security_groups: [...p.security_groups].sort(), allowed_address_pairs: p.allowed_address_pairs.map((a) => ({ ip_address: a.ip_address, mac_address: a.mac_address })),
+    security_groups: p.port_security_enabled ? [...p.security_groups].sort() : [], allowed_address_pairs: p.allowed_address_pairs.map((a) => ({ ip_address: a.ip_address, mac_address: a.mac_address })),
   }));
-  return { host, revision: input.revision, networks, ports, dhcp, ...(routers ? { routers } : {}) };
+  const firewall = input.firewall ? { firewall: renderFirewall(ports, input.firewall) } : {};
+  return { host, revision: input.revision, networks, ports, dhcp, ...(routers ? { routers } : {}), ...firewall };
 }

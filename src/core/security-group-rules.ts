@@ -19,6 +19,9 @@ import { parseCidr, formatCidr } from '../common/ip.js';
 import { securityGroupRow, securityGroupRuleRow, groupProjects, insertRules } from '../store/tables/security-groups.js';
 import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { chunks } from '../store/tables/list.js';
+import { recordHostChange, type HostChange } from './host-revisions.js';
+import { hostsOfSecurityGroupChange } from './security-group-hosts.js';
+import { addressGroupVisible } from './address-groups.js';
 
 /** Protocols whose rules may carry a port range (neutron/common/_constants.py SG_PORT_PROTO_*). */
 const PORT_PROTOCOLS = ['dccp', 'sctp', 'tcp', 'udp', 'udplite'];
@@ -83,12 +86,13 @@ export function normaliseRule(body: Body): RuleFields {
     throw invalid('SecurityGroupEthertypeConflictWithProtocol', `Invalid ethertype ${ethertype} for protocol ${protocol}.`);
   }
   const remoteGroup = (body.remote_group_id ?? null) as string | null;
-  if (prefix && remoteGroup) {
+  const remoteAddressGroup = (body.remote_address_group_id ?? null) as string | null;
+  if ([prefix, remoteGroup, remoteAddressGroup].filter((x) => x).length > 1) {
     throw invalid('SecurityGroupMultipleRemoteEntites', 'Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.');
   }
   return {
     security_group_id: body.security_group_id as string, direction: body.direction as string, ethertype, protocol,
-    port_range_min: min, port_range_max: max, remote_ip_prefix: prefix, remote_group_id: remoteGroup, remote_address_group_id: null,
+    port_range_min: min, port_range_max: max, remote_ip_prefix: prefix, remote_group_id: remoteGroup, remote_address_group_id: remoteAddressGroup,
   };
 }
 
@@ -136,6 +140,7 @@ export function toRuleItem(row: SecurityGroupRuleRow, tags: string[]): Item {
     remote_ip_prefix: row.remote_ip_prefix,
     normalized_cidr: normalizedCidr(row.remote_ip_prefix),
     remote_group_id: row.remote_group_id,
+    remote_address_group_id: row.remote_address_group_id,
     description: row.description,
     tags,
     created_at: row.created_at,
@@ -193,7 +198,7 @@ export function securityGroupRuleService(deps: CoreDeps, ensureDefault: (project
   }
 
   /** Neutron's native bulk: one group, one project, validated, no duplicates, all or nothing. */
-  async function createAll(tx: Tx, caller: Caller, bodies: Body[]): Promise<string[]> {
+  async function createAll(tx: Tx, caller: Caller, bodies: Body[]): Promise<{ ids: string[]; change: HostChange }> {
     const groups = new Set(bodies.map((b) => b.security_group_id));
     if (groups.size > 1) throw invalid('SecurityGroupNotSingleGroupRules', 'Only allowed to update rules for one security profile at a time');
     const projects = new Set(bodies.map((b) => b.project_id));
@@ -206,6 +211,9 @@ export function securityGroupRuleService(deps: CoreDeps, ensureDefault: (project
     for (const body of bodies) {
       const rule = normaliseRule(body);
       if (rule.remote_group_id && !(await groupVisible(tx, caller, rule.remote_group_id, projectId))) throw errors.securityGroupNotFound(rule.remote_group_id);
+      if (rule.remote_address_group_id && !(await addressGroupVisible(tx, caller, rule.remote_address_group_id, projectId))) {
+        throw new NeutronError('AddressGroupNotFound', `Address group ${rule.remote_address_group_id} could not be found.`);
+      }
       if (!(await groupVisible(tx, caller, rule.security_group_id, projectId))) throw errors.securityGroupNotFound(rule.security_group_id);
       rules.push(rule);
     }
@@ -225,7 +233,8 @@ export function securityGroupRuleService(deps: CoreDeps, ensureDefault: (project
     const rows = rules.map((rule, i) => newRuleRow(projectId, rule, String(bodies[i].description ?? ''), ts));
     await insertRules(tx, rows);
     await bumpRevision(tx, 'security_groups', groupId);
-    return rows.map((r) => r.id);
+    const change = await recordHostChange(tx, { hosts: await hostsOfSecurityGroupChange(tx, { groups: [groupId] }) });
+    return { ids: rows.map((r) => r.id), change };
   }
 
   return {
@@ -234,7 +243,7 @@ export function securityGroupRuleService(deps: CoreDeps, ensureDefault: (project
       if (project && caller.projectId && (caller.isAdmin || project === caller.projectId)) await ensureDefault(project);
       const rows = await listRows(store.db, {
         table: 'security_group_rules',
-        columns: Object.fromEntries(['id', 'security_group_id', 'remote_group_id', 'direction', 'protocol', 'port_range_min', 'port_range_max', 'ethertype', 'remote_ip_prefix', 'description', 'created_at', 'updated_at', 'revision_number'].map((c) => [c, c])),
+        columns: Object.fromEntries(['id', 'security_group_id', 'remote_group_id', 'remote_address_group_id', 'direction', 'protocol', 'port_range_min', 'port_range_max', 'ethertype', 'remote_ip_prefix', 'description', 'created_at', 'updated_at', 'revision_number'].map((c) => [c, c])),
       }, query, scope(caller));
       return items(rows);
     },
@@ -244,11 +253,11 @@ export function securityGroupRuleService(deps: CoreDeps, ensureDefault: (project
     },
 
     async create(caller, bodies) {
-      const ids = await store.transaction((tx) => createAll(tx, caller, bodies));
+      const { ids, change } = await store.transaction((tx) => createAll(tx, caller, bodies));
       const rows: SecurityGroupRuleRow[] = [];
       for (const part of chunks(ids)) rows.push(...await store.db.selectFrom('security_group_rules').selectAll().where('id', 'in', part).execute());
       const byId = new Map(rows.map((r) => [r.id, r]));
-      deps.onCommit({ resource: 'security_group', id: String(bodies[0].security_group_id) });
+      deps.onCommit({ resource: 'security_group', id: String(bodies[0].security_group_id), hosts: change.hosts, revision: change.revision });
       return items(ids.map((id) => byId.get(id)!));
     },
 
@@ -259,16 +268,17 @@ export function securityGroupRuleService(deps: CoreDeps, ensureDefault: (project
 
     async delete(caller, id, options) {
       await getRow(caller, id);
-      const groupId = await store.transaction(async (tx) => {
+      const { groupId, change } = await store.transaction(async (tx) => {
         const row = await securityGroupRuleRow(tx, id);
         if (!row) throw errors.securityGroupRuleNotFound(id);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
         await tx.deleteFrom('security_group_rules').where('id', '=', id).execute();
         await bumpRevision(tx, 'security_groups', row.security_group_id);
-        return row.security_group_id;
+        const hosts = await hostsOfSecurityGroupChange(tx, { groups: [row.security_group_id] });
+        return { groupId: row.security_group_id, change: await recordHostChange(tx, { hosts }) };
       });
-      deps.onCommit({ resource: 'security_group', id: groupId });
+      deps.onCommit({ resource: 'security_group', id: groupId, hosts: change.hosts, revision: change.revision });
     },
 
     async policyContext(_caller, item) {

@@ -18,6 +18,8 @@ import { newRuleRow, toRuleItem, securityGroupRuleService, type SecurityGroupRul
 import { securityGroupRow, rulesOfGroups, defaultGroupId, groupHasPorts, insertRules } from '../store/tables/security-groups.js';
 import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { chunks } from '../store/tables/list.js';
+import { recordHostChange } from './host-revisions.js';
+import { hostsOfSecurityGroupChange } from './security-group-hosts.js';
 
 const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
 const ETHERTYPES = ['IPv4', 'IPv6'] as const;
@@ -162,7 +164,7 @@ export function securityGroupService(deps: CoreDeps): SecurityGroupService {
     async update(caller, id, body, options: WriteOptions) {
       if (given(body.name)) refuseDefaultName(body.name);
       await getRow(caller, id);
-      await store.transaction(async (tx) => {
+      const change = await store.transaction(async (tx) => {
         const row = await securityGroupRow(tx, id, locking);
         if (!row) throw errors.securityGroupNotFound(id);
         if (given(body.stateful) && !!body.stateful !== !!row.stateful && await groupHasPorts(tx, id)) throw inUse(id);
@@ -176,8 +178,9 @@ export function securityGroupService(deps: CoreDeps): SecurityGroupService {
         if (given(body.stateful)) set.stateful = body.stateful ? 1 : 0;
         if (Object.keys(set).length) await tx.updateTable('security_groups').set(set).where('id', '=', id).execute();
         await bumpRevision(tx, 'security_groups', id);
+        return given(body.stateful) ? recordHostChange(tx, { hosts: await hostsOfSecurityGroupChange(tx, { groups: [id] }) }) : undefined;
       });
-      deps.onCommit({ resource: 'security_group', id });
+      deps.onCommit({ resource: 'security_group', id, hosts: change?.hosts, revision: change?.revision });
       return (await items([(await securityGroupRow(store.db, id))!]))[0];
     },
 
@@ -203,10 +206,12 @@ export function securityGroupService(deps: CoreDeps): SecurityGroupService {
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
         await tx.deleteFrom('default_security_groups').where('security_group_id', '=', id).execute();
         await tx.deleteFrom('security_groups').where('id', '=', id).execute();
-        return [...new Set(rules.map((r) => r.security_group_id))].filter((g) => g !== id);
+        const others = [...new Set(rules.map((r) => r.security_group_id))].filter((g) => g !== id);
+        // Groups that lost rules naming this one as remote group: their hosts' firewalls change.
+        return { others, change: await recordHostChange(tx, { hosts: await hostsOfSecurityGroupChange(tx, { groups: others }) }) };
       });
-      deps.onCommit({ resource: 'security_group', id });
-      for (const other of touched) deps.onCommit({ resource: 'security_group', id: other });
+      deps.onCommit({ resource: 'security_group', id, hosts: touched.change.hosts, revision: touched.change.revision });
+      for (const other of touched.others) deps.onCommit({ resource: 'security_group', id: other });
     },
   };
 }

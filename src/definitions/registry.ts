@@ -37,8 +37,9 @@ import { agentExtension } from './extensions/agent.js';
 import { dhcpAgentScheduler } from './extensions/dhcp-agent-scheduler.js';
 import { l3AgentScheduler } from './extensions/l3-agent-scheduler.js';
 import { availabilityZone } from './extensions/availability-zone.js';
+import { addressGroup, addressGroupExtension, securityGroupsRemoteAddressGroup } from './address-group.js';
 
-export const RESOURCES: ResourceDefinition[] = [network, subnet, port, securityGroup, securityGroupRule, router, floatingip];
+export const RESOURCES: ResourceDefinition[] = [network, subnet, port, securityGroup, securityGroupRule, router, floatingip, addressGroup];
 
 export const EXTENSIONS: ExtensionDefinition[] = [
   projectId, standardAttrDescription, standardAttrTimestamp, standardAttrRevisions, standardAttrTag,
@@ -47,6 +48,7 @@ export const EXTENSIONS: ExtensionDefinition[] = [
   behaviour.sorting, behaviour.pagination, behaviour.filterValidation, behaviour.emptyStringFiltering,
   behaviour.ipSubstringFiltering, behaviour.revisionIfMatch, behaviour.quotas, behaviour.quotaDetails,
   behaviour.portMacAddressRegenerate, availabilityZone, agentExtension, dhcpAgentScheduler, l3AgentScheduler,
+  addressGroupExtension, securityGroupsRemoteAddressGroup, behaviour.portSecurityGroupsFiltering,
   ...L3_EXTENSIONS,
 ];
 
@@ -71,4 +73,5 @@ export const effective = {
   router: effectiveResource(router),
   floatingip: effectiveResource(floatingip),
   portForwarding: effectiveResource(portForwarding),
+  addressGroup: effectiveResource(addressGroup),
 };

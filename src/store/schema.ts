@@ -114,6 +114,10 @@ export interface SecurityGroupRuleRow extends StandardColumns {
   remote_ip_prefix: string | null;
 }
 
+/** Extension address-group (migration 0005). */
+export interface AddressGroupRow extends StandardColumns {}
+export interface AddressGroupAddressRow { address_group_id: string; address: string }
+
 export interface PortSecurityGroupRow { port_id: string; security_group_id: string }
 export interface DefaultSecurityGroupRow { project_id: string; security_group_id: string }
 export interface QuotaRow { project_id: string; resource: string; limit: number }
@@ -160,6 +164,8 @@ export interface Database extends L3Database {
   security_group_rules: SecurityGroupRuleRow;
   port_security_groups: PortSecurityGroupRow;
   default_security_groups: DefaultSecurityGroupRow;
+  address_groups: AddressGroupRow;
+  address_group_addresses: AddressGroupAddressRow;
   quotas: QuotaRow;
   tags: TagRow;
   agents: AgentRow;

@@ -11,6 +11,7 @@ import { availabilityZoneRoutes } from './availability-zones.js';
 import { routerRoutes } from './routers.js';
 import { floatingIpRoutes } from './floatingips.js';
 import { l3AgentRoutes } from './l3-agents.js';
+import { addressGroupRoutes } from './address-groups.js';
 
 export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   networkRoutes(app, d);
@@ -23,4 +24,5 @@ export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   routerRoutes(app, d);
   floatingIpRoutes(app, d);
   l3AgentRoutes(app, d);
+  addressGroupRoutes(app, d);
 }

@@ -24,3 +24,5 @@ export const quotas = ext('quotas', 'Quota management support', 'Expose function
 export const quotaDetails = ext('quota_details', 'Quota details management support', 'Expose functions for quotas usage statistics per project', '2017-02-10T10:00:00-00:00');
 /** core/ports.ts: PUT mac_address=null */
 export const portMacAddressRegenerate = ext('port-mac-address-regenerate', 'Neutron Port MAC address regenerate', 'Network port MAC address regenerate', '2018-05-03T10:00:00-00:00');
+/** core/ports.ts: `?security_groups=<id>` lists the ports in that group */
+export const portSecurityGroupsFiltering = ext('port-security-groups-filtering', 'Port filtering on security groups', 'Provides security groups filtering when listing ports', '2018-01-09T09:00:00-00:00');
