@@ -126,7 +126,8 @@ export class RouterOps implements Ops<RouterDesired> {
   /** Gratuitous ARP in the background (arping -U, iputils): the pass need not wait ~count seconds. */
   private garp(ns: string, dev: string, ip: string): void {
     if (this.cfg.sendArpCount <= 0) return;
-    const argv = ['arping', '-U', '-I', dev, '-c', String(this.cfg.sendArpCount), '-w', String(1.5 * this.cfg.sendArpCount), ip];
+    // -w is whole seconds for iputils' arping (20221126 refuses '4.5'); one per second plus slack.
+    const argv = ['arping', '-U', '-I', dev, '-c', String(this.cfg.sendArpCount), '-w', String(Math.ceil(1.5 * this.cfg.sendArpCount)), ip];
     this.runner.run(argv, { netns: ns, timeoutMs: 10_000 }).catch((err) => this.log?.warn({ err: (err as Error).message, dev, ip }, 'gratuitous ARP failed'));
   }
 
