@@ -96,6 +96,10 @@ describe('firewall ops on the real kernel', { skip }, () => {
     const ing = /chain (ingress_\w+)/.exec(listed)![1]!;
     const handle = /ct state invalid drop # handle (\d+)/.exec(await nft('-a', 'list', 'chain', 'inet', 'nucleon', ing))![1]!;
     await nft('delete', 'rule', 'inet', 'nucleon', ing, 'handle', handle);
+    // Between full resyncs the agent trusts what it applied; the end of a full resync (prune of
+    // the other stages' leftovers, keeping ours) makes the next pass read the kernel and repair.
+    assert.equal(await ops.update({ ports: PORTS, firewall: FW }), 0, 'trusted until the next full resync');
+    assert.equal(await ops.prune(new Set([ops.keyOf()])), 0);
     assert.equal(await ops.update({ ports: PORTS, firewall: FW }), 1, 'repaired');
     // Membership change: one more transaction, same zone.
     const fw2 = { ...FW, remote_groups: [{ security_group_id: 'sg', ipv4: ['10.0.0.1'], ipv6: [] }] };
