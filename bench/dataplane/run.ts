@@ -7,15 +7,15 @@
  *   plug → lease    udhcpc in up to 20 instances right after their plug
  *   restart         the agent restarted on the converged host: time to its first full resync and
  *                   the kernel changes it made (goal 0)
- * Run: node --import tsx bench/dataplane/run.ts [--ports 1,100,500]
+ * Run: node --import tsx bench/dataplane/run.ts [--ports 1,100,500] [--agent-debug]
  */
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { fullstackSkipReason, Topology, waitFor, type Instance } from '../../test/fullstack/harness.js';
 import { RealServer, startAgent, writeAgentConfig } from '../../test/fullstack/server-harness.js';
 
-const { values } = parseArgs({ options: { ports: { type: 'string', default: '1,100,500' } } });
+const { values } = parseArgs({ options: { ports: { type: 'string', default: '1,100,500' }, 'agent-debug': { type: 'boolean', default: false } } });
 const sizes = String(values.ports).split(',').map(Number).filter((n) => n > 0);
 const skip = await fullstackSkipReason();
 if (skip) {
@@ -46,6 +46,8 @@ for (const n of sizes) {
     await mkdir(server.c.dir, { recursive: true });
     await server.start();
     const files = await writeAgentConfig(h, { serverUrl: server.url, dhcp: true, pollingInterval: 2, transportUrl });
+    // --agent-debug: the agent logs every command it runs (with NUCLEON_FULLSTACK_DEBUG=1 to see them).
+    if (values['agent-debug']) await appendFile(files.neutronConf, '[DEFAULT]\ndebug = true\n');
     agent = await startAgent(h, files);
     await waitFor('agent alive', async () => ((await server.ok('GET', '/v2.0/agents?host=host1')).agents as any[]).length >= 2, 30_000);
     const network = (await server.ok('POST', '/v2.0/networks', { network: { name: 'bench' } })).network;
@@ -55,14 +57,22 @@ for (const n of sizes) {
       const bodies = Array.from({ length: Math.min(100, n - i) }, (_, k) => ({ network_id: network.id, name: `p${i + k}` }));
       ports.push(...(await server.ok('POST', '/v2.0/ports', { ports: bodies })).ports);
     }
+    // The host is settled before anything binds (as when Nova plugs into an existing network): its
+    // DHCP port is up, so the figures below are the ports' own.
+    await waitFor('DHCP port ACTIVE', async () => ((await server.ok('GET', `/v2.0/ports?network_id=${network.id}&device_owner=network:dhcp`)).ports as any[])
+      .some((p) => p.status === 'ACTIVE'), 60_000, 50);
     const instances: Instance[] = [];
     for (const [i, p] of ports.entries()) instances.push(await topo.plug(h, `i${i}`, p.id, p.mac_address, network.mtu));
     // Bind all at once (what Nova does after plugging), then watch statuses.
     const start = new Map<string, number>();
+    const bindStart = Date.now();
+    const putMs: number[] = [];
     await Promise.all(ports.map(async (p) => {
       start.set(p.id, Date.now());
       await server.ok('PUT', `/v2.0/ports/${p.id}`, { port: { 'binding:host_id': 'host1', device_owner: 'compute:nova', device_id: p.id } });
+      putMs.push(Date.now() - start.get(p.id)!);
     }));
+    const putsDoneMs = Date.now() - bindStart;
     const activeMs = new Map<string, number>();
     await waitFor('all ports ACTIVE', async () => {
       const list = (await server.ok('GET', `/v2.0/ports?network_id=${network.id}&device_owner=compute:nova&fields=id&fields=status`)).ports as any[];
@@ -70,6 +80,15 @@ for (const n of sizes) {
       return activeMs.size === ports.length;
     }, 120_000, 50);
     const act = [...activeMs.values()];
+    // Server side: one full render of the host's state, and the agent's passes while binding.
+    const renderMs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      await server.ok('GET', '/internal/hosts/host1/state');
+      renderMs.push(Math.round(performance.now() - t));
+    }
+    const passes = agent.output().split('\n').filter((l) => l.includes('"msg":"pass"')).map((l) => JSON.parse(l))
+      .filter((p) => p.time >= bindStart);
     const leases: number[] = [];
     for (const inst of instances.slice(0, 20)) {
       const t = Date.now();
@@ -82,6 +101,9 @@ for (const n of sizes) {
     const line = await waitFor('first full resync', async () => agent!.output().split('\n').find((l) => l.includes('"first full resync done"')), 120_000, 50);
     const restartMs = Date.now() - t0;
     const changes = JSON.parse(line).changes as number;
+    console.log(`ports ${String(n).padStart(4)}: binding PUTs (${n} concurrent) done after ${putsDoneMs} ms (PUT p50 ${pct(putMs, 50)} ms) | `
+      + `GET host state (full render) p50 ${pct(renderMs, 50)} ms | agent passes during binding: `
+      + passes.map((p) => `[${p.time - bindStart} ms: ${p.kind} fetch ${p.fetchMs} drain ${p.drainMs} (${p.keys} keys, ${p.changes} changes) report ${p.reportMs}]`).join(' '));
     console.log(`ports ${String(n).padStart(4)}: plug→ACTIVE p50 ${pct(act, 50)} ms p99 ${pct(act, 99)} ms (target p50 ≤ 300 ms; agent polling_interval 2 s, ${rabbit ? 'RabbitMQ hints' : 'no bus: found by the poll'}) | `
       + `DHCP lease (udhcpc, ${leases.length} instances) p50 ${pct(leases, 50)} ms | restart → converged ${restartMs} ms (incl. process start; target ≤ 10 s at 500) with ${changes} kernel changes (goal 0)`);
   } finally {
