@@ -57,6 +57,18 @@ export interface ReconcilerStats {
   errors: ObjectError[];
 }
 
+/** One loop iteration: `poll` = the server had nothing newer (304), only local taps were checked. */
+export interface PassStats {
+  kind: 'full' | 'incremental' | 'poll';
+  fetchMs: number;
+  drainMs: number;
+  keys: number;
+  changes: number;
+  reportMs?: number;
+}
+
+const ms = (x: number) => Math.round(x * 10) / 10;
+
 type Key = `${StageName}:${string}`;
 const keyOf = (stage: StageName, key: string): Key => `${stage}:${key}`;
 const splitKey = (k: Key): [StageName, string] => {
@@ -75,9 +87,12 @@ export class Reconciler {
   private startedAt = new Date().toISOString();
   private stopped = false;
   private wake?: () => void;
+  private hinted = false;
   private running?: Promise<void>;
   private lastReportAt = 0;
   private lastReportJson?: string;
+  /** What the last fullResync/incremental did and how long its parts took (the `pass` log line). */
+  private pass?: PassStats;
 
   constructor(private readonly o: ReconcilerOptions) {
     this.queue = new WorkQueue<Key>(o.backoff ?? { baseMs: 500, maxMs: 30_000 });
@@ -92,22 +107,27 @@ export class Reconciler {
 
   /** Full resync: fetch everything, converge every key, prune. Throws only when the fetch fails. */
   async fullResync(): Promise<void> {
+    const t0 = performance.now();
     const state = await this.o.source.fetchState();
     if (state === 'not-modified') throw new Error('server answered 304 to a fetch without since');
     this.fullResyncs++;
     const prev = this.desired;
     this.adopt(state);
+    const t1 = performance.now();
     for (const stage of STAGES) for (const key of this.stageMap(stage).keys()) this.queue.add(keyOf(stage, key));
     // Keys gone since the previous render are deleted explicitly; prune catches anything else of ours.
     for (const c of changedKeys(prev, this.desired!)) this.queue.add(keyOf(c.stage, c.key), true);
-    await this.drain();
+    const before = this.changes;
+    const keys = await this.drain();
     this.firstFullFetchDone = true;
     await this.prune();
+    this.pass = { kind: 'full', fetchMs: ms(t1 - t0), drainMs: ms(performance.now() - t1), keys, changes: this.changes - before };
   }
 
   /** Incremental: fetch what changed since the applied revision and converge only those keys. */
   async incremental(): Promise<void> {
     if (!this.desired) return this.fullResync();
+    const t0 = performance.now();
     const state = await this.o.source.fetchState(this.desired.revision);
     if (state !== 'not-modified') {
       this.incrementals++;
@@ -115,17 +135,58 @@ export class Reconciler {
       this.adopt(state);
       for (const c of changedKeys(prev, this.desired!)) this.queue.add(keyOf(c.stage, c.key), true);
     }
+    const t1 = performance.now();
     // Taps appear without any server change (an instance plugs in): poll them like Neutron's agent does.
     for (const portId of this.desired!.tap.keys()) this.queue.add(keyOf('tap', portId));
-    await this.drain();
+    const before = this.changes;
+    const keys = await this.drain();
+    this.pass = { kind: state === 'not-modified' ? 'poll' : 'incremental', fetchMs: ms(t1 - t0), drainMs: ms(performance.now() - t1), keys, changes: this.changes - before };
   }
 
   /** Processes every due key, in stage order (bridges before the devices enslaved to them). */
-  async drain(): Promise<void> {
+  async drain(): Promise<number> {
     this.o.view?.invalidate();
     const due = this.queue.takeDue();
     due.sort((a, b) => STAGES.indexOf(splitKey(a)[0]) - STAGES.indexOf(splitKey(b)[0]));
-    for (const k of due) await this.process(k);
+    for (let i = 0; i < due.length;) {
+      const stage = splitKey(due[i]!)[0];
+      let j = i;
+      while (j < due.length && splitKey(due[j]!)[0] === stage) j++;
+      await this.processStage(stage, due.slice(i, j));
+      i = j;
+    }
+    return due.length;
+  }
+
+  /**
+   * One stage's due keys. Ops with `updateMany` get all updates of the stage at once (one kernel read,
+   * one batch instead of two commands per key); when that throws, each key runs alone so the error
+   * lands on the key that caused it. Deletes always run one by one.
+   */
+  private async processStage(stage: StageName, keys: Key[]): Promise<void> {
+    const ops = this.o.ops[stage];
+    if (!ops) return;
+    const map = this.stageMap(stage);
+    const updates = ops.updateMany && keys.length > 1 ? keys.filter((k) => map.has(splitKey(k)[1])) : [];
+    if (updates.length) {
+      try {
+        const counts = await ops.updateMany!(updates.map((k) => map.get(splitKey(k)[1])));
+        updates.forEach((k, i) => this.succeeded(k, counts[i] ?? 0, 'updated'));
+      } catch (err) {
+        this.o.log.debug({ stage, keys: updates.length, err: (err as Error).message }, 'batch failed; applying its keys one by one');
+        for (const k of updates) await this.process(k);
+      }
+    }
+    const batched = new Set(updates);
+    for (const k of keys) if (!batched.has(k)) await this.process(k);
+  }
+
+  private succeeded(k: Key, n: number, what: 'updated' | 'deleted'): void {
+    const [stage, key] = splitKey(k);
+    if (n > 0) this.o.log.info({ stage, key, changes: n }, what);
+    this.changes += n;
+    this.errors.delete(k);
+    this.queue.succeeded(k);
   }
 
   private async process(k: Key): Promise<void> {
@@ -135,10 +196,7 @@ export class Reconciler {
     const want = this.stageMap(stage).get(key);
     try {
       const n = want !== undefined ? await ops.update(want) : await ops.delete(key);
-      if (n > 0) this.o.log.info({ stage, key, changes: n }, want !== undefined ? 'updated' : 'deleted');
-      this.changes += n;
-      this.errors.delete(k);
-      this.queue.succeeded(k);
+      this.succeeded(k, n, want !== undefined ? 'updated' : 'deleted');
     } catch (err) {
       const message = (err as Error).message;
       this.errors.set(k, message);
@@ -252,8 +310,13 @@ export class Reconciler {
     this.lastReportJson = json;
   }
 
-  /** A bus hint arrived: check for a newer state now instead of at the next poll. */
+  /**
+   * A bus hint arrived: check for a newer state now instead of at the next poll. One that arrives
+   * during a pass (nothing asleep to wake) makes the next pass start right after this one; many
+   * coalesce into that one pass.
+   */
   hint(): void {
+    this.hinted = true;
     this.wake?.();
   }
 
@@ -276,6 +339,7 @@ export class Reconciler {
     let fetchFailures = 0;
     while (!this.stopped) {
       let sleepMs = pollMs;
+      this.hinted = false;
       try {
         if (Date.now() >= nextFull) {
           await this.fullResync();
@@ -290,13 +354,20 @@ export class Reconciler {
         this.o.log.warn({ err: (err as Error).message, retryInMs: sleepMs }, 'fetching host state failed');
       }
       if (this.desired) {
+        const t = performance.now();
         await this.report(false).catch((err) => this.o.log.warn({ err: (err as Error).message }, 'report failed'));
+        if (this.pass) this.pass.reportMs = ms(performance.now() - t);
       }
+      // Where a pass's time went, when it had something to do (idle polls stay quiet).
+      if (this.pass && (this.pass.kind !== 'poll' || this.pass.changes > 0)) this.o.log.info({ ...this.pass, revision: this.desired?.revision }, 'pass');
+      this.pass = undefined;
       this.o.onPass?.(this.stats());
       const retry = this.queue.nextDueIn();
       if (retry !== undefined) sleepMs = Math.min(sleepMs, Math.max(retry, 10));
       // stop() may have come during the pass, while nothing was waiting to be woken.
       if (this.stopped) break;
+      // A hint during the pass: its change may have committed after our fetch. (Not while fetches fail.)
+      if (this.hinted && fetchFailures === 0) continue;
       await new Promise<void>((res) => {
         const t = setTimeout(res, sleepMs);
         this.wake = () => {

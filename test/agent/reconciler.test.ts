@@ -11,7 +11,8 @@ import { WorkQueue } from '../../src/agent/work-queue.js';
 /** A model kernel: stage:key → desired value last applied. */
 type Kernel = Map<string, string>;
 
-function fakeOps(kernel: Kernel, failing: Set<string> = new Set()): StageOps {
+/** `batch`: the tap stage also has updateMany, applying in order and throwing at the first failure (as `ip -batch`). */
+function fakeOps(kernel: Kernel, failing: Set<string> = new Set(), batch?: { calls: number }): StageOps {
   const make = (stage: string, keyOf: (d: any) => string): Ops<any> => ({
     stage,
     keyOf,
@@ -33,6 +34,14 @@ function fakeOps(kernel: Kernel, failing: Set<string> = new Set()): StageOps {
     },
   });
   const tap = make('tap', (d) => d.portId);
+  if (batch) {
+    tap.updateMany = async (ds) => {
+      batch.calls++;
+      const out: number[] = [];
+      for (const d of ds) out.push(await tap.update(d));
+      return out;
+    };
+  }
   return {
     bridge: make('bridge', (d) => d.networkId),
     segment: make('segment', (d) => d.name),
@@ -115,6 +124,72 @@ describe('Reconciler', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('batched tap updates (updateMany) end where per-key updates do (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbState, { minLength: 1, maxLength: 6 }), async (seq) => {
+        const [batched, single]: Kernel[] = [new Map(), new Map()];
+        const calls = { calls: 0 };
+        const src = new Source(hostState(1, ...seq[0]!));
+        const a = new Reconciler({ config: cfg, source: src, ops: fakeOps(batched, new Set(), calls), log: quiet });
+        const b = new Reconciler({ config: cfg, source: src, ops: fakeOps(single), log: quiet });
+        await a.fullResync();
+        await b.fullResync();
+        for (const [i, s] of seq.slice(1).entries()) {
+          src.state = hostState(i + 2, ...s);
+          await a.incremental();
+          await b.incremental();
+        }
+        assert.deepEqual(new Map([...batched].sort()), new Map([...single].sort()));
+        assert.equal(a.stats().changes, b.stats().changes);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a failing batch falls back to one key at a time: the error lands on its port, the others converge', async () => {
+    const kernel: Kernel = new Map();
+    const calls = { calls: 0 };
+    const src = new Source(hostState(2, [1], [[10, 1, true], [11, 1, true], [12, 1, true]], [], []));
+    const r = new Reconciler({ config: cfg, source: src, ops: fakeOps(kernel, new Set(['tap:port-11']), calls), log: quiet });
+    await r.fullResync();
+    assert.equal(calls.calls, 1);
+    assert.deepEqual(r.stats().errors.map((e) => [e.kind, e.key]), [['tap', 'port-11']]);
+    assert.ok(kernel.has('tap:port-10') && kernel.has('tap:port-12'));
+    const [l2] = await r.buildReports();
+    assert.deepEqual(l2!.devices.map((d) => [d.port_id, d.status]), [['port-10', 'ACTIVE'], ['port-11', 'ERROR'], ['port-12', 'ACTIVE']]);
+  });
+
+  it('a hint arriving during a pass starts the next pass right after it, not a poll interval later', async () => {
+    const kernel: Kernel = new Map();
+    const src = new Source(hostState(1, [1], [[10, 1, true]], [], []));
+    let fetches = 0;
+    let inPass!: () => void;
+    const passStarted = new Promise<void>((res) => { inPass = res; });
+    const slow = Object.assign(Object.create(src), {
+      async fetchState(since?: number) {
+        fetches++;
+        if (fetches === 2) inPass();
+        await new Promise((r) => setTimeout(r, 30));
+        return src.fetchState(since);
+      },
+    });
+    const r = new Reconciler({ config: cfg, source: slow, ops: fakeOps(kernel), log: quiet, pollIntervalMs: 60_000 });
+    const t0 = Date.now();
+    r.start();
+    r.hint(); // arrives during the first (full) pass
+    const timeout = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), 2_000).unref());
+    const second = await Promise.race([passStarted, timeout]);
+    src.state = hostState(2, [1], [[10, 1, true], [11, 1, true]], [], []);
+    r.hint(); // committed after the second pass's fetch
+    while (!kernel.has('tap:port-11') && Date.now() - t0 < 2_000) await new Promise((res) => setTimeout(res, 10));
+    const stopping = r.stop();
+    r.hint(); // wake a sleeping loop (the broken case) so stop() returns at once
+    await stopping;
+    assert.notEqual(second, 'timeout', 'a hint during the first pass was lost: no second pass within 2 s');
+    assert.ok(kernel.has('tap:port-11'), 'the hinted change was not applied within 2 s');
+    assert.equal(src.reports.at(-1)!.observed_revision, 2);
   });
 
   it('makes zero changes when restarted on a converged kernel', async () => {

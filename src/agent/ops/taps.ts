@@ -60,6 +60,14 @@ export class TapOps implements Ops<TapDesired> {
     return this.apply(planTap(d, (await this.view.byName()).get(tapName(d.portId))));
   }
 
+  /** All taps of a pass: one link read, one `ip -batch` (it stops at the first failing line). */
+  async updateMany(ds: TapDesired[]): Promise<number[]> {
+    const links = await this.view.byName();
+    const plans = ds.map((d) => planTap(d, links.get(tapName(d.portId))));
+    await this.apply(plans.flat());
+    return plans.map((p) => p.length);
+  }
+
   async delete(portId: string): Promise<number> {
     const l = (await this.view.byName()).get(tapName(portId));
     return this.apply(l ? planTapPrune(new Set(), [l]) : []);

@@ -16,6 +16,12 @@ export interface Ops<T> {
   readonly stage: string;
   keyOf(desired: T): string;
   update(desired: T): Promise<number>;
+  /**
+   * Optional: `update` of many objects at once (one read of the kernel, one batch of commands);
+   * returns the changes per object, in order. All or throw: on a throw the reconciler calls `update`
+   * per object, so a failure is attributed to its key and the others still converge.
+   */
+  updateMany?(desired: T[]): Promise<number[]>;
   delete(key: string): Promise<number>;
   prune(desiredKeys: ReadonlySet<string>): Promise<number>;
 }
@@ -23,22 +29,35 @@ export interface Ops<T> {
 /** Host-namespace link list cached until something writes; saves one `ip link` per object. */
 export class LinkView {
   private cached?: Promise<Link[]>;
+  private named?: Promise<Map<string, Link>>;
   constructor(private readonly runner: Runner) {}
 
   links(): Promise<Link[]> {
     if (!this.cached) {
-      this.cached = listLinks(this.runner);
-      this.cached.catch(() => (this.cached = undefined));
+      const p = listLinks(this.runner);
+      this.cached = p;
+      p.catch(() => {
+        if (this.cached === p) this.invalidate();
+      });
     }
     return this.cached;
   }
 
-  async byName(): Promise<Map<string, Link>> {
-    return new Map((await this.links()).map((l) => [l.ifname, l]));
+  /** The same list by name (built once per read: callers ask for it per port). Do not modify. */
+  byName(): Promise<Map<string, Link>> {
+    if (!this.named) {
+      const p = this.links().then((ls) => new Map(ls.map((l) => [l.ifname, l])));
+      this.named = p;
+      p.catch(() => {
+        if (this.named === p) this.named = undefined;
+      });
+    }
+    return this.named;
   }
 
   invalidate(): void {
     this.cached = undefined;
+    this.named = undefined;
   }
 }
 
