@@ -2,11 +2,14 @@
 import type { Db, Tx } from '../db.js';
 import type { NetworkRow, NetworkSegmentRow } from '../schema.js';
 import { chunks } from './list.js';
+import { prepared, preparedIn, param } from '../prepared.js';
+
+const byId = prepared<[string], NetworkRow>(1, (db) => db.selectFrom('networks').selectAll().where('id', '=', param(0)));
+const byIdForUpdate = prepared<[string], NetworkRow>(1, (db) => db.selectFrom('networks').selectAll().where('id', '=', param(0)).forUpdate());
+const ownersIn = preparedIn((db, ids: string[]) => db.selectFrom('networks').select(['id', 'project_id', 'shared']).where('id', 'in', ids));
 
 export async function networkRow(db: Db | Tx, id: string, forUpdate = false): Promise<NetworkRow | undefined> {
-  let q = db.selectFrom('networks').selectAll().where('id', '=', id);
-  if (forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst();
+  return (await (forUpdate ? byIdForUpdate : byId)(db, id))[0];
 }
 
 /** Owner and shared flag of each network, by id (absent ids are left out). */
@@ -14,7 +17,7 @@ export async function networkOwners(db: Db | Tx, ids: string[]): Promise<Map<str
   const out = new Map<string, Pick<NetworkRow, 'id' | 'project_id' | 'shared'>>();
   for (const part of chunks(ids)) {
     if (!part.length) continue;
-    for (const r of await db.selectFrom('networks').select(['id', 'project_id', 'shared']).where('id', 'in', part).execute()) out.set(r.id, r);
+    for (const r of await ownersIn(db, part)) out.set(r.id, r);
   }
   return out;
 }

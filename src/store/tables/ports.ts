@@ -2,6 +2,7 @@
 import type { Db, Tx } from '../db.js';
 import type { PortRow } from '../schema.js';
 import { chunks } from './list.js';
+import { prepared, preparedIn, param } from '../prepared.js';
 
 export interface PortChildren {
   fixedIps: { subnet_id: string; ip_address: string }[];
@@ -10,10 +11,11 @@ export interface PortChildren {
   securityGroups: string[];
 }
 
+const byId = prepared<[string], PortRow>(1, (db) => db.selectFrom('ports').selectAll().where('id', '=', param(0)));
+const byIdForUpdate = prepared<[string], PortRow>(1, (db) => db.selectFrom('ports').selectAll().where('id', '=', param(0)).forUpdate());
+
 export async function portRow(db: Db | Tx, id: string, forUpdate = false): Promise<PortRow | undefined> {
-  let q = db.selectFrom('ports').selectAll().where('id', '=', id);
-  if (forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst();
+  return (await (forUpdate ? byIdForUpdate : byId)(db, id))[0];
 }
 
 export async function portRows(db: Db | Tx, ids: string[]): Promise<PortRow[]> {
@@ -28,16 +30,16 @@ export const byVersionThenAddress = (a: { ip_address: string }, b: { ip_address:
   return va - vb || (a.ip_address < b.ip_address ? -1 : a.ip_address > b.ip_address ? 1 : 0);
 };
 
+const ipsIn = preparedIn((db, ids: string[]) => db.selectFrom('ip_allocations').select(['port_id', 'subnet_id', 'ip_address']).where('port_id', 'in', ids));
+const pairsIn = preparedIn((db, ids: string[]) => db.selectFrom('allowed_address_pairs').selectAll().where('port_id', 'in', ids));
+const optsIn = preparedIn((db, ids: string[]) => db.selectFrom('extra_dhcp_opts').selectAll().where('port_id', 'in', ids));
+const groupsIn = preparedIn((db, ids: string[]) => db.selectFrom('port_security_groups').selectAll().where('port_id', 'in', ids));
+
 export async function portChildren(db: Db | Tx, ids: string[]): Promise<Map<string, PortChildren>> {
   const out = new Map<string, PortChildren>(ids.map((id) => [id, { fixedIps: [], pairs: [], dhcpOpts: [], securityGroups: [] }]));
   for (const part of chunks(ids)) {
     if (!part.length) continue;
-    const [ips, pairs, opts, sgs] = await Promise.all([
-      db.selectFrom('ip_allocations').select(['port_id', 'subnet_id', 'ip_address']).where('port_id', 'in', part).execute(),
-      db.selectFrom('allowed_address_pairs').selectAll().where('port_id', 'in', part).execute(),
-      db.selectFrom('extra_dhcp_opts').selectAll().where('port_id', 'in', part).execute(),
-      db.selectFrom('port_security_groups').selectAll().where('port_id', 'in', part).execute(),
-    ]);
+    const [ips, pairs, opts, sgs] = await Promise.all([ipsIn(db, part), pairsIn(db, part), optsIn(db, part), groupsIn(db, part)]);
     for (const r of ips) out.get(r.port_id)!.fixedIps.push({ subnet_id: r.subnet_id, ip_address: r.ip_address });
     for (const r of pairs) out.get(r.port_id)!.pairs.push({ ip_address: r.ip_address, mac_address: r.mac_address });
     for (const r of opts) out.get(r.port_id)!.dhcpOpts.push({ opt_name: r.opt_name, opt_value: r.opt_value, ip_version: r.ip_version });

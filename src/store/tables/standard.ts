@@ -3,6 +3,7 @@ import { sql, type SelectQueryBuilder, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Db, Tx } from '../db.js';
 import { chunks } from './list.js';
+import { preparedIn } from '../prepared.js';
 
 export type StandardTable = 'networks' | 'subnets' | 'ports' | 'security_groups' | 'security_group_rules' | 'routers' | 'floatingips';
 
@@ -11,11 +12,13 @@ export function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
+const tagsIn = preparedIn((db, ids: string[]) => db.selectFrom('tags').select(['resource_id', 'tag']).where('resource_id', 'in', ids).orderBy('tag'));
+
 export async function tagsOf(db: Db | Tx, ids: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const part of chunks(ids)) {
     if (!part.length) continue;
-    const rows = await db.selectFrom('tags').select(['resource_id', 'tag']).where('resource_id', 'in', part).orderBy('tag').execute();
+    const rows = await tagsIn(db, part);
     for (const r of rows) {
       const list = out.get(r.resource_id);
       if (list) list.push(r.tag); else out.set(r.resource_id, [r.tag]);
