@@ -16,6 +16,8 @@ export interface ServerConfig {
   transportUrl?: string;
   agentDownTime?: number;
   dhcpAgentsPerNetwork?: number;
+  /** More `key = value` lines for [DEFAULT] (e.g. allow_automatic_l3agent_failover = true). */
+  defaults?: string[];
 }
 
 export class RealServer {
@@ -32,6 +34,7 @@ export class RealServer {
       '[DEFAULT]', 'auth_strategy = noauth', 'bind_host = 127.0.0.1', 'api_workers = 1', 'core_plugin = ml2',
       `agent_down_time = ${this.c.agentDownTime ?? 4}`, `dhcp_agents_per_network = ${this.c.dhcpAgentsPerNetwork ?? 1}`,
       ...(this.c.transportUrl ? [`transport_url = ${this.c.transportUrl}`] : []),
+      ...(this.c.defaults ?? []),
       '[database]', `connection = sqlite:///${join(this.c.dir, 'neutron.db')}`,
       '[ml2]', 'type_drivers = flat,vxlan', 'tenant_network_types = vxlan', 'mechanism_drivers = linuxbridge,l2population',
       '[ml2_type_flat]', 'flat_networks = physnet1', '[ml2_type_vxlan]', 'vni_ranges = 1000:1999',
@@ -127,6 +130,15 @@ export class HostProcess {
     const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(t);
+  }
+
+  /** SIGKILL by PID (a crash: nothing is cleaned up, no last report). */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p || !this.running()) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
   }
 
   exitCode(): number | null {
