@@ -120,23 +120,25 @@ export class DhcpOps implements Ops<DhcpDesired> {
 
   async read(d: DhcpDesired, paths: DnsmasqPaths): Promise<DhcpActual> {
     const ns = dhcpNsName(d.network.network_id);
-    const nsExists = (await listNetns(this.runner)).includes(ns);
-    const hostLinks = await this.view.byName();
-    const nsLinks = nsExists ? new Map((await listLinks(this.runner, ns)).map((l) => [l.ifname, l])) : new Map<string, Link>();
-    const nsIf = nsLinks.get(nsIfName(d.network.port.id));
-    const pid = await runningPid(paths.pid);
-    let runningArgs: string[] | undefined;
-    if (pid !== undefined) {
-      const cmdline = (await readOrUndefined(`/proc/${pid}/cmdline`))?.split('\0').filter((s) => s !== '');
-      runningArgs = cmdline?.slice(1);
-    }
+    const nsIfname = nsIfName(d.network.port.id);
+    // Independent reads run together: this runs on every pass that changes the network's ports.
+    const [nsExists, hostLinks, runningArgs, hosts, opts, addnHosts] = await Promise.all([
+      listNetns(this.runner).then((names) => names.includes(ns)),
+      this.view.byName(),
+      runningPid(paths.pid).then(async (pid) => pid === undefined ? undefined
+        : (await readOrUndefined(`/proc/${pid}/cmdline`))?.split('\0').filter((s) => s !== '').slice(1)),
+      readOrUndefined(paths.hosts), readOrUndefined(paths.opts), readOrUndefined(paths.addnHosts),
+    ]);
+    const [links, allAddrs] = nsExists ? await Promise.all([listLinks(this.runner, ns), listAddrs(this.runner, ns)]) : [[], []];
+    const nsLinks = new Map<string, Link>(links.map((l) => [l.ifname, l]));
+    const nsIf = nsLinks.get(nsIfname);
     return {
       nsExists,
       tap: hostLinks.get(tapName(d.network.port.id)),
       nsIf,
       nsLo: nsLinks.get('lo'),
-      addrs: nsIf ? await listAddrs(this.runner, ns, nsIf.ifname) : [],
-      files: { hosts: await readOrUndefined(paths.hosts), opts: await readOrUndefined(paths.opts), addnHosts: await readOrUndefined(paths.addnHosts) },
+      addrs: nsIf ? allAddrs.filter((a) => a.ifname === nsIfname) : [],
+      files: { hosts, opts, addnHosts },
       runningArgs,
     };
   }
