@@ -37,12 +37,39 @@ const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-age
 
 export async function openStore(options: DatabaseOptions): Promise<Store> {
   const db = new Kysely<Database>({ dialect: await createDialect(options) });
+  const committed = options.dialect === 'sqlite' ? keepSqliteStatistics(db) : () => {};
   return {
     db,
     dialect: options.dialect,
-    transaction: (fn) => withRetries(() => db.transaction().execute(fn)),
+    async transaction(fn) {
+      const result = await withRetries(() => db.transaction().execute(fn));
+      committed();
+      return result;
+    },
     async ping() { await sql`select 1`.execute(db); },
     close: () => db.destroy(),
+  };
+}
+
+/** Transactions between two `PRAGMA optimize` runs on SQLite. */
+const SQLITE_OPTIMIZE_EVERY = 256;
+
+/**
+ * SQLite plans joins from index statistics (sqlite_stat1), which a new database lacks: without them
+ * a join may start from the wrong side, e.g. from every port of a project's default security group
+ * rather than from the few bound ports, a cost that grows with each port created (0.28 vs 0.035 ms
+ * with 1,000 ports). As SQLite advises for long-lived connections, `PRAGMA optimize` runs at open
+ * and then after every SQLITE_OPTIMIZE_EVERY transactions, outside any transaction (through Kysely's
+ * connection mutex) and without holding up the request: it re-analyses only tables that changed
+ * much since, on a bounded sample, so it costs little.
+ */
+function keepSqliteStatistics(db: Db): () => void {
+  let transactions = 0;
+  let running = false;
+  return () => {
+    if (++transactions % SQLITE_OPTIMIZE_EVERY !== 0 || running) return;
+    running = true;
+    sql`pragma optimize`.execute(db).catch(() => {}).finally(() => { running = false; });
   };
 }
 
@@ -56,6 +83,8 @@ async function createDialect(options: DatabaseOptions) {
       database.pragma('synchronous = NORMAL');
       database.pragma('foreign_keys = ON');
       database.pragma('busy_timeout = 5000');
+      // All tables: statistics of a database used before (see keepSqliteStatistics).
+      database.pragma('optimize = 0x10002');
       return new SqliteDialect({ database: withStatementCache(database) });
     }
     case 'postgres': {
