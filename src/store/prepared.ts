@@ -57,6 +57,17 @@ export function prepared<A extends unknown[], R>(arity: A['length'], build: (db:
   };
 }
 
+/** The same for a write: resolves to the number of rows it changed. */
+export function preparedWrite<A extends unknown[]>(arity: A['length'], build: (db: Executor) => Compilable<unknown>): (db: Executor, ...args: A) => Promise<number> {
+  const cache = new WeakMap<object, CompiledQuery<unknown>>();
+  return async (db, ...args) => {
+    const adapter = adapterOf(db);
+    let compiled = cache.get(adapter);
+    if (!compiled) cache.set(adapter, (compiled = compileOnce(db, build, arity)));
+    return Number((await db.executeQuery(bind(compiled, args))).numAffectedRows ?? 0);
+  };
+}
+
 /** Lengths of `in` lists kept compiled per query (one statement text each); longer lists are built anew. */
 const MAX_PREPARED_IN = 8;
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DIALECTS, createTestDatabase } from '../support/databases.js';
 import { parseDatabaseUrl } from '../../src/config/index.js';
 import { openStore, migrateToLatest, type DatabaseOptions } from '../../src/store/db.js';
-import { prepared, preparedIn, param } from '../../src/store/prepared.js';
+import { prepared, preparedIn, preparedWrite, param } from '../../src/store/prepared.js';
 
 function options(url: string): DatabaseOptions {
   const u = parseDatabaseUrl(url);
@@ -12,6 +12,8 @@ function options(url: string): DatabaseOptions {
 
 const tagged = prepared<[string, string], { resource_id: string; tag: string }>(2, (db) =>
   db.selectFrom('tags').selectAll().where('resource_id', '=', param(0)).where('tag', '!=', param(1)).orderBy('tag'));
+const addTag = preparedWrite<[string, string]>(2, (db) => db.insertInto('tags').values({ resource_id: param(0), tag: param(1) }));
+const renameTag = preparedWrite<[string, string, string]>(3, (db) => db.updateTable('tags').set({ tag: param(0) }).where('resource_id', '=', param(1)).where('tag', '=', param(2)));
 const tagsIn = preparedIn((db, ids: string[]) => db.selectFrom('tags').select(['resource_id', 'tag']).where('resource_id', 'in', ids).orderBy('resource_id').orderBy('tag'));
 
 for (const dialect of DIALECTS) {
@@ -37,6 +39,11 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await tagsIn(store.db, ['b']), [{ resource_id: 'b', tag: 'x' }, { resource_id: 'b', tag: 'z' }]);
         assert.deepEqual((await tagsIn(store.db, ['a', 'missing'])).map((r) => r.tag), ['x', 'y']);
         // Beyond the compiled lengths the query is built anew, with the same result.
+        // Writes report the rows they changed.
+        assert.equal(await addTag(store.db, 'c', 'p'), 1);
+        assert.equal(await renameTag(store.db, 'q', 'c', 'p'), 1);
+        assert.equal(await renameTag(store.db, 'q', 'c', 'p'), 0);
+        assert.deepEqual(await tagsIn(store.db, ['c']), [{ resource_id: 'c', tag: 'q' }]);
         const many = Array.from({ length: 12 }, (_, i) => `n${i}`);
         assert.equal((await tagsIn(store.db, many)).length, 12);
         assert.deepEqual((await tagsIn(store.db, many.slice(0, 3))).map((r) => r.resource_id), ['n0', 'n1', 'n2']);

@@ -6,6 +6,7 @@
  */
 import type { Tx } from '../db.js';
 import { insertUnlessDuplicate } from '../db.js';
+import { prepared, preparedWrite, param } from '../prepared.js';
 
 export interface KeyRange { first: bigint; last: bigint }
 
@@ -29,14 +30,24 @@ export interface FreeRanges {
   lock(tx: Tx, pool: string): Promise<void>;
 }
 
+// The statements of every allocation (an address per port, a segment per network), compiled once.
+const firstRange = prepared<[string], { first: string; last: string }>(1, (db) =>
+  db.selectFrom('free_ranges').select(['first', 'last']).where('pool', '=', param(0)).orderBy('last').limit(1));
+const firstRangeLocked = prepared<[string], { first: string; last: string }>(1, (db) =>
+  db.selectFrom('free_ranges').select(['first', 'last']).where('pool', '=', param(0)).orderBy('last').limit(1).forUpdate());
+const takeWholeRange = preparedWrite<[string, string, string]>(3, (db) =>
+  db.deleteFrom('free_ranges').where('pool', '=', param(0)).where('last', '=', param(1)).where('first', '=', param(2)));
+const shrinkRange = preparedWrite<[string, string, string, string]>(4, (db) =>
+  db.updateTable('free_ranges').set({ first: param(0) }).where('pool', '=', param(1)).where('last', '=', param(2)).where('first', '=', param(3)));
+const insertRange = preparedWrite<[string, string, string]>(3, (db) =>
+  db.insertInto('free_ranges').values({ pool: param(0), first: param(1), last: param(2) }));
+
 export function freeRanges(lockRows: boolean): FreeRanges {
   return {
     async allocate(tx, pool, keyWidth) {
       // A row we waited for may have been deleted by the transaction holding it: look again.
       for (let attempt = 0; attempt < 5; attempt++) {
-        let q = tx.selectFrom('free_ranges').select(['first', 'last']).where('pool', '=', pool).orderBy('last').limit(1);
-        if (lockRows) q = q.forUpdate();
-        const row = await q.executeTakeFirst();
+        const row = (await (lockRows ? firstRangeLocked : firstRange)(tx, pool))[0];
         if (!row) {
           const again = await tx.selectFrom('free_ranges').select('last').where('pool', '=', pool).limit(1).executeTakeFirst();
           if (!again) return null;
@@ -44,12 +55,9 @@ export function freeRanges(lockRows: boolean): FreeRanges {
         }
         const first = BigInt('0x' + row.first);
         if (row.first === row.last) {
-          const res = await tx.deleteFrom('free_ranges').where('pool', '=', pool).where('last', '=', row.last).where('first', '=', row.first).executeTakeFirst();
-          if (Number(res.numDeletedRows) === 0) continue;
+          if ((await takeWholeRange(tx, pool, row.last, row.first)) === 0) continue;
         } else {
-          const res = await tx.updateTable('free_ranges').set({ first: hex(first + 1n, keyWidth) })
-            .where('pool', '=', pool).where('last', '=', row.last).where('first', '=', row.first).executeTakeFirst();
-          if (Number(res.numUpdatedRows) === 0) continue;
+          if ((await shrinkRange(tx, hex(first + 1n, keyWidth), pool, row.last, row.first)) === 0) continue;
         }
         return first;
       }
@@ -80,7 +88,7 @@ export function freeRanges(lockRows: boolean): FreeRanges {
 
     async release(tx, pool, key, keyWidth) {
       const k = hex(key, keyWidth);
-      await tx.insertInto('free_ranges').values({ pool, first: k, last: k }).execute();
+      await insertRange(tx, pool, k, k);
     },
 
     async replace(tx, pool, ranges, keyWidth) {
