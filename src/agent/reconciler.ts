@@ -368,14 +368,37 @@ export class Reconciler {
       if (this.stopped) break;
       // A hint during the pass: its change may have committed after our fetch. (Not while fetches fail.)
       if (this.hinted && fetchFailures === 0) continue;
-      await new Promise<void>((res) => {
-        const t = setTimeout(res, sleepMs);
-        this.wake = () => {
-          clearTimeout(t);
-          res();
-        };
-      });
-      this.wake = undefined;
+      await this.idle(sleepMs);
+    }
+  }
+
+  /**
+   * Sleeps until the next poll, a hint or stop(), sending heartbeats on time meanwhile: report_interval
+   * is its own period (as Neutron's report loop), so a polling_interval longer than agent_down_time
+   * cannot make the server declare a live agent dead. Reports go out between passes only, never
+   * while one is applying (its observed revision would run ahead of the kernel).
+   */
+  private async idle(sleepMs: number): Promise<void> {
+    const pollAt = Date.now() + sleepMs;
+    const reportMs = this.o.reportIntervalMs ?? 10_000;
+    let tried = 0; // a failed report is retried a report interval later, not at once
+    while (!this.stopped && !this.hinted) {
+      const heartbeatAt = this.desired ? Math.max(this.lastReportAt, tried) + reportMs : Infinity;
+      const until = Math.min(pollAt, heartbeatAt) - Date.now();
+      if (until > 0) {
+        await new Promise<void>((res) => {
+          const t = setTimeout(res, until);
+          this.wake = () => {
+            clearTimeout(t);
+            res();
+          };
+        });
+        this.wake = undefined;
+      }
+      if (this.stopped || this.hinted || Date.now() >= pollAt) return;
+      if (Date.now() < heartbeatAt) continue;
+      tried = Date.now();
+      await this.report(false).catch((err) => this.o.log.warn({ err: (err as Error).message }, 'report failed'));
     }
   }
 }
