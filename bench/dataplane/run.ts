@@ -90,6 +90,7 @@ for (const n of sizes) {
       await server.ok('GET', '/internal/hosts/host1/state');
       renderMs.push(Math.round(performance.now() - t));
     }
+    const stageMs = (p: { stageMs?: Record<string, number> }) => Object.entries(p.stageMs ?? {}).filter(([, v]) => v >= 5).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
     const passes = agent.output().split('\n').filter((l) => l.includes('"msg":"pass"')).map((l) => JSON.parse(l))
       .filter((p) => p.time >= bindStart);
     const leases: number[] = [];
@@ -109,6 +110,8 @@ for (const n of sizes) {
       await waitFor('port ACTIVE', async () => (await server.ok('GET', `/v2.0/ports/${p.id}?fields=status`)).port.status === 'ACTIVE', 30_000, 10);
       single.push(Date.now() - t);
     }
+    const singlePasses = agent.output().split('\n').filter((l) => l.includes('"msg":"pass"')).map((l) => JSON.parse(l)).slice(-2 * SINGLES)
+      .filter((p) => p.changes > 0).map((p) => `[fetch ${p.fetchMs} drain ${p.drainMs} (${stageMs(p)}) report ${p.reportMs}]`);
     await agent.stop();
     const t0 = Date.now();
     agent = await startAgent(h, files);
@@ -117,8 +120,8 @@ for (const n of sizes) {
     const changes = JSON.parse(line).changes as number;
     console.log(`ports ${String(n).padStart(4)}: binding PUTs (${n} concurrent) done after ${putsDoneMs} ms (PUT p50 ${pct(putMs, 50)} ms) | `
       + `GET host state (full render) p50 ${pct(renderMs, 50)} ms | agent passes during binding: `
-      + passes.map((p) => `[${p.time - bindStart} ms: ${p.kind} fetch ${p.fetchMs} drain ${p.drainMs} (${p.keys} keys, ${p.changes} changes) report ${p.reportMs}]`).join(' '));
-    console.log(`ports ${String(n).padStart(4)}: one more port at a time on this host (${SINGLES} ports): plug→ACTIVE p50 ${pct(single, 50)} ms max ${Math.max(...single)} ms`);
+      + passes.map((p) => `[${p.time - bindStart} ms: ${p.kind} fetch ${p.fetchMs} drain ${p.drainMs} (${p.keys} keys, ${p.changes} changes; ${stageMs(p)}) report ${p.reportMs}]`).join(' '));
+    console.log(`ports ${String(n).padStart(4)}: one more port at a time on this host (${SINGLES} ports): plug→ACTIVE p50 ${pct(single, 50)} ms max ${Math.max(...single)} ms; its last passes ${singlePasses.slice(-4).join(' ')}`);
     console.log(`ports ${String(n).padStart(4)}: plug→ACTIVE p50 ${pct(act, 50)} ms p99 ${pct(act, 99)} ms (target p50 ≤ 300 ms; agent polling_interval 2 s, ${rabbit ? 'RabbitMQ hints' : 'no bus: found by the poll'}) | `
       + `DHCP lease (udhcpc, ${leases.length} instances) p50 ${pct(leases, 50)} ms | restart → converged ${restartMs} ms (incl. process start; target ≤ 10 s at 500) with ${changes} kernel changes (goal 0)`);
   } finally {

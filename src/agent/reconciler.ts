@@ -93,6 +93,8 @@ export class Reconciler {
   private lastReportJson?: string;
   /** What the last fullResync/incremental did and how long its parts took (the `pass` log line). */
   private pass?: PassStats;
+  /** Drain time per stage since the last `pass` line. */
+  private stageMs: Partial<Record<StageName, number>> = {};
 
   constructor(private readonly o: ReconcilerOptions) {
     this.queue = new WorkQueue<Key>(o.backoff ?? { baseMs: 500, maxMs: 30_000 });
@@ -152,7 +154,9 @@ export class Reconciler {
       const stage = splitKey(due[i]!)[0];
       let j = i;
       while (j < due.length && splitKey(due[j]!)[0] === stage) j++;
+      const t = performance.now();
       await this.processStage(stage, due.slice(i, j));
+      this.stageMs[stage] = ms((this.stageMs[stage] ?? 0) + performance.now() - t);
       i = j;
     }
     return due.length;
@@ -359,8 +363,9 @@ export class Reconciler {
         if (this.pass) this.pass.reportMs = ms(performance.now() - t);
       }
       // Where a pass's time went, when it had something to do (idle polls stay quiet).
-      if (this.pass && (this.pass.kind !== 'poll' || this.pass.changes > 0)) this.o.log.info({ ...this.pass, revision: this.desired?.revision }, 'pass');
+      if (this.pass && (this.pass.kind !== 'poll' || this.pass.changes > 0)) this.o.log.info({ ...this.pass, stageMs: this.stageMs, revision: this.desired?.revision }, 'pass');
       this.pass = undefined;
+      this.stageMs = {};
       this.o.onPass?.(this.stats());
       const retry = this.queue.nextDueIn();
       if (retry !== undefined) sleepMs = Math.min(sleepMs, Math.max(retry, 10));
