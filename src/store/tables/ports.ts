@@ -1,4 +1,5 @@
 /** Queries on ports and what hangs off them: addresses, address pairs, DHCP options, security groups. */
+import { sql } from 'kysely';
 import type { Db, Tx } from '../db.js';
 import type { PortRow } from '../schema.js';
 import { chunks } from './list.js';
@@ -35,8 +36,38 @@ const pairsIn = preparedIn((db, ids: string[]) => db.selectFrom('allowed_address
 const optsIn = preparedIn((db, ids: string[]) => db.selectFrom('extra_dhcp_opts').selectAll().where('port_id', 'in', ids));
 const groupsIn = preparedIn((db, ids: string[]) => db.selectFrom('port_security_groups').selectAll().where('port_id', 'in', ids));
 
+/** What hangs off ONE port, in one statement: a row per child, `kind` naming its table. */
+type ChildRow = { kind: string; a: string; b: string | null; c: number | null };
+const nullText = () => sql<string | null>`null`;
+const nullNumber = () => sql<number | null>`null`;
+// The DHCP options come first: PostgreSQL types a UNION's columns pair by pair from the left, and
+// an untyped null in the first branch would be taken for text where ip_version is an integer.
+const childrenOfOne = prepared<[string], ChildRow>(1, (db) =>
+  db.selectFrom('extra_dhcp_opts').select([sql.lit('opt').as('kind'), 'opt_name as a', 'opt_value as b', sql.ref<number | null>('ip_version').as('c')]).where('port_id', '=', param(0))
+    .unionAll(db.selectFrom('ip_allocations').select([sql.lit('ip').as('kind'), 'subnet_id as a', 'ip_address as b', nullNumber().as('c')]).where('port_id', '=', param(0)))
+    .unionAll(db.selectFrom('allowed_address_pairs').select([sql.lit('pair').as('kind'), 'ip_address as a', 'mac_address as b', nullNumber().as('c')]).where('port_id', '=', param(0)))
+    .unionAll(db.selectFrom('port_security_groups').select([sql.lit('sg').as('kind'), 'security_group_id as a', nullText().as('b'), nullNumber().as('c')]).where('port_id', '=', param(0))));
+
+function sortChildren(c: PortChildren): PortChildren {
+  c.fixedIps.sort(byVersionThenAddress);
+  c.securityGroups.sort();
+  return c;
+}
+
 export async function portChildren(db: Db | Tx, ids: string[]): Promise<Map<string, PortChildren>> {
   const out = new Map<string, PortChildren>(ids.map((id) => [id, { fixedIps: [], pairs: [], dhcpOpts: [], securityGroups: [] }]));
+  if (ids.length === 1) {
+    // A show or an update reads one port: one statement instead of four (one round trip on a server).
+    const c = out.get(ids[0])!;
+    for (const r of await childrenOfOne(db, ids[0])) {
+      if (r.kind === 'ip') c.fixedIps.push({ subnet_id: r.a, ip_address: r.b! });
+      else if (r.kind === 'pair') c.pairs.push({ ip_address: r.a, mac_address: r.b! });
+      else if (r.kind === 'opt') c.dhcpOpts.push({ opt_name: r.a, opt_value: r.b, ip_version: Number(r.c) });
+      else c.securityGroups.push(r.a);
+    }
+    sortChildren(c);
+    return out;
+  }
   for (const part of chunks(ids)) {
     if (!part.length) continue;
     const [ips, pairs, opts, sgs] = await Promise.all([ipsIn(db, part), pairsIn(db, part), optsIn(db, part), groupsIn(db, part)]);
@@ -45,9 +76,6 @@ export async function portChildren(db: Db | Tx, ids: string[]): Promise<Map<stri
     for (const r of opts) out.get(r.port_id)!.dhcpOpts.push({ opt_name: r.opt_name, opt_value: r.opt_value, ip_version: r.ip_version });
     for (const r of sgs) out.get(r.port_id)!.securityGroups.push(r.security_group_id);
   }
-  for (const c of out.values()) {
-    c.fixedIps.sort(byVersionThenAddress);
-    c.securityGroups.sort();
-  }
+  for (const c of out.values()) sortChildren(c);
   return out;
 }
