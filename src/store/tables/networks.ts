@@ -6,6 +6,8 @@ import { prepared, preparedIn, param } from '../prepared.js';
 
 const byId = prepared<[string], NetworkRow>(1, (db) => db.selectFrom('networks').selectAll().where('id', '=', param(0)));
 const byIdForUpdate = prepared<[string], NetworkRow>(1, (db) => db.selectFrom('networks').selectAll().where('id', '=', param(0)).forUpdate());
+const segmentsIn = preparedIn((db, ids: string[]) => db.selectFrom('network_segments').selectAll().where('network_id', 'in', ids).orderBy('segment_index'));
+const subnetIdsIn = preparedIn((db, ids: string[]) => db.selectFrom('subnets').select(['id', 'network_id']).where('network_id', 'in', ids).orderBy('created_at').orderBy('id'));
 const ownersIn = preparedIn((db, ids: string[]) => db.selectFrom('networks').select(['id', 'project_id', 'shared']).where('id', 'in', ids));
 
 export async function networkRow(db: Db | Tx, id: string, forUpdate = false): Promise<NetworkRow | undefined> {
@@ -26,7 +28,7 @@ export async function segmentsOf(db: Db | Tx, networkIds: string[]): Promise<Map
   const out = new Map<string, NetworkSegmentRow[]>();
   for (const part of chunks(networkIds)) {
     if (!part.length) continue;
-    const rows = await db.selectFrom('network_segments').selectAll().where('network_id', 'in', part).orderBy('segment_index').execute();
+    const rows = await segmentsIn(db, part);
     for (const r of rows) (out.get(r.network_id) ?? out.set(r.network_id, []).get(r.network_id)!).push(r);
   }
   return out;
@@ -36,7 +38,7 @@ export async function subnetIdsOf(db: Db | Tx, networkIds: string[]): Promise<Ma
   const out = new Map<string, string[]>();
   for (const part of chunks(networkIds)) {
     if (!part.length) continue;
-    const rows = await db.selectFrom('subnets').select(['id', 'network_id']).where('network_id', 'in', part).orderBy('created_at').orderBy('id').execute();
+    const rows = await subnetIdsIn(db, part);
     for (const r of rows) (out.get(r.network_id) ?? out.set(r.network_id, []).get(r.network_id)!).push(r.id);
   }
   return out;
