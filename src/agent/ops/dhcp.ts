@@ -27,6 +27,8 @@ export interface DhcpActual {
   nsLo?: Link;
   addrs: Addr[];
   files: { hosts?: string; opts?: string; addnHosts?: string };
+  /** dnsmasq's leases file (undefined: none yet). */
+  leases?: string;
   /** dnsmasq's argv after the binary when running. */
   runningArgs?: string[];
 }
@@ -34,8 +36,33 @@ export interface DhcpActual {
 export type DhcpAction =
   | { op: 'netns-add' }
   | { op: 'ip'; where: 'host' | 'ns'; lines: string[] }
-  | { op: 'write'; file: 'hosts' | 'opts' | 'addnHosts'; content: string }
-  | { op: 'spawn' | 'restart' | 'hup' | 'kill' };
+  | { op: 'write'; file: 'hosts' | 'opts' | 'addnHosts' | 'leases'; content: string }
+  | { op: 'spawn' | 'hup' | 'kill' }
+  /** Stop dnsmasq, replace its leases file when `leases` is given, start it again. */
+  | { op: 'restart'; leases?: string };
+
+/**
+ * Pure: the leases file without the IPv4 leases whose address a host entry now gives to ANOTHER MAC
+ * (a deleted port's address reused by a new port: dnsmasq will not hand out a configured address
+ * while it is leased to someone else — "not using configured address ... because it is leased to"
+ * — until that lease expires, dhcp_lease_duration later). Neutron releases such leases with
+ * dhcp_release (_release_unused_leases); dnsmasq-utils is not required here, so the agent edits the
+ * file while dnsmasq is stopped instead. Undefined when no lease conflicts.
+ */
+export function releaseConflictingLeases(net: DhcpNetworkState, leases: string | undefined): string | undefined {
+  if (!leases) return undefined;
+  const macOf = new Map<string, string>();
+  for (const h of net.hosts) for (const f of h.fixed_ips) macOf.set(f.ip_address, h.mac_address.toLowerCase());
+  const lines = leases.split('\n');
+  // IPv4 lease line: <expiry> <mac> <ip> <hostname> <client id>; IPv6 lines (duid, iaid) are kept.
+  const keep = lines.filter((l) => {
+    const [, mac, ip] = l.split(' ');
+    if (!mac || !ip || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac) || !/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return true;
+    const want = macOf.get(ip);
+    return want === undefined || want === mac.toLowerCase();
+  });
+  return keep.length === lines.length ? undefined : keep.join('\n');
+}
 
 /** Pure: the actions from `actual` to the desired DHCP service of one network. */
 export function planDhcp(d: DhcpDesired, actual: DhcpActual, cfg: DhcpConfig, paths: DnsmasqPaths): DhcpAction[] {
@@ -82,10 +109,14 @@ export function planDhcp(d: DhcpDesired, actual: DhcpActual, cfg: DhcpConfig, pa
     }
   }
   const args = [`--interface=${nsIf}`, ...r.args];
+  const leases = r.enabled ? releaseConflictingLeases(net, actual.leases) : undefined;
   if (!r.enabled) {
     if (actual.runningArgs) out.push({ op: 'kill' });
   } else if (!actual.runningArgs) {
+    if (leases !== undefined) out.push({ op: 'write', file: 'leases', content: leases });
     out.push({ op: 'spawn' });
+  } else if (leases !== undefined) {
+    out.push({ op: 'restart', leases });
   } else if (actual.runningArgs.join('\0') !== args.join('\0')) {
     out.push({ op: 'restart' });
   } else if (filesChanged) {
@@ -122,12 +153,12 @@ export class DhcpOps implements Ops<DhcpDesired> {
     const ns = dhcpNsName(d.network.network_id);
     const nsIfname = nsIfName(d.network.port.id);
     // Independent reads run together: this runs on every pass that changes the network's ports.
-    const [nsExists, hostLinks, runningArgs, hosts, opts, addnHosts] = await Promise.all([
+    const [nsExists, hostLinks, runningArgs, hosts, opts, addnHosts, leases] = await Promise.all([
       listNetns(this.runner).then((names) => names.includes(ns)),
       this.view.byName(),
       runningPid(paths.pid).then(async (pid) => pid === undefined ? undefined
         : (await readOrUndefined(`/proc/${pid}/cmdline`))?.split('\0').filter((s) => s !== '').slice(1)),
-      readOrUndefined(paths.hosts), readOrUndefined(paths.opts), readOrUndefined(paths.addnHosts),
+      readOrUndefined(paths.hosts), readOrUndefined(paths.opts), readOrUndefined(paths.addnHosts), readOrUndefined(paths.leases),
     ]);
     const [links, allAddrs] = nsExists ? await Promise.all([listLinks(this.runner, ns), listAddrs(this.runner, ns)]) : [[], []];
     const nsLinks = new Map<string, Link>(links.map((l) => [l.ifname, l]));
@@ -139,6 +170,7 @@ export class DhcpOps implements Ops<DhcpDesired> {
       nsLo: nsLinks.get('lo'),
       addrs: nsIf ? allAddrs.filter((a) => a.ifname === nsIfname) : [],
       files: { hosts, opts, addnHosts },
+      leases,
       runningArgs,
     };
   }
@@ -178,6 +210,8 @@ export class DhcpOps implements Ops<DhcpDesired> {
         case 'restart':
         case 'spawn':
           if (a.op === 'restart') await killDnsmasq(paths.pid);
+          // dnsmasq reads its leases file only at start: replaced while it is stopped.
+          if (a.op === 'restart' && a.leases !== undefined) await replaceFile(paths.leases, a.leases);
           await mkdir(paths.dir, { recursive: true, mode: 0o755 });
           await spawnDnsmasq(this.runner, [this.cfg.dnsmasqBinary, ...dnsmasqArgs(d, this.cfg, paths)], ns);
           n++;

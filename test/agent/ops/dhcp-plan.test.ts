@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultDhcpConfig } from '../../../src/agent/config.js';
-import { dnsmasqArgs, planDhcp, type DhcpActual, type DhcpDesired } from '../../../src/agent/ops/dhcp.js';
+import { dnsmasqArgs, planDhcp, releaseConflictingLeases, type DhcpActual, type DhcpDesired } from '../../../src/agent/ops/dhcp.js';
 import { dnsmasqPaths, renderDnsmasq } from '../../../src/agent/render/dnsmasq.js';
 import type { Link } from '../../../src/agent/linux/ip.js';
 
@@ -62,5 +62,29 @@ describe('planDhcp', () => {
     assert.equal(plan[0]!.op, 'ip');
     assert.deepEqual((plan[0] as { lines: string[] }).lines.slice(0, 2), ['link del tappppppppp-11', `link add tappppppppp-11 type veth peer name ns-pppppppp-11 netns qdhcp-${NET}`]);
     assert.equal(plan.at(-1)!.op, 'kill');
+  });
+});
+
+describe('leases of reused addresses (a deleted port\'s IP given to a new port)', () => {
+  const host = (mac: string, ip: string) => ({ port_id: `p-${ip}`, mac_address: mac, fixed_ips: [{ subnet_id: 's', ip_address: ip }], hostname: null, device_owner: 'compute:nova', extra_dhcp_opts: [] });
+  const withHosts: DhcpDesired = { network: { ...d.network, hosts: [host('fa:16:3e:00:00:0b', '10.0.0.5'), host('FA:16:3E:00:00:0C', '10.0.0.6')] } };
+  const rw = renderDnsmasq(withHosts.network, cfg, paths);
+  const running: DhcpActual = { ...converged, files: { hosts: rw.hosts, opts: rw.opts, addnHosts: rw.addnHosts } };
+  const old = '1795327406 fa:16:3e:00:00:aa 10.0.0.5 host-10-0-0-5 01:fa:16:3e:00:00:aa';
+  const mine = '1795327406 fa:16:3e:00:00:0c 10.0.0.6 host-10-0-0-6 *';
+  const gone = '1795327406 fa:16:3e:00:00:dd 10.0.0.9 host-10-0-0-9 *';
+  const v6 = ['duid 00:01:00:01:2c:aa:bb:cc:fa:16:3e:00:00:02', '1795327406 1234 fd00::5 host-fd00--5 00:04:aa'];
+
+  it('drops only the IPv4 lease whose address a host entry now gives to another MAC', () => {
+    const text = [old, mine, gone, ...v6, ''].join('\n');
+    assert.equal(releaseConflictingLeases(withHosts.network, text), [mine, gone, ...v6, ''].join('\n'));
+    assert.equal(releaseConflictingLeases(withHosts.network, [mine, gone, ...v6].join('\n')), undefined, 'same MAC (any case), unknown address, IPv6: kept');
+    assert.equal(releaseConflictingLeases(withHosts.network, undefined), undefined);
+  });
+  it('restarts a running dnsmasq with the lease released; writes the file before a first start', () => {
+    assert.deepEqual(planDhcp(withHosts, { ...running, leases: `${old}\n${mine}\n` }, cfg, paths), [{ op: 'restart', leases: `${mine}\n` }]);
+    assert.deepEqual(planDhcp(withHosts, { ...running, leases: `${mine}\n` }, cfg, paths), [], 'no conflict: nothing to do');
+    const fresh = planDhcp(withHosts, { ...running, runningArgs: undefined, leases: `${old}\n` }, cfg, paths);
+    assert.deepEqual(fresh, [{ op: 'write', file: 'leases', content: '' }, { op: 'spawn' }]);
   });
 });
