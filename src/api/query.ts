@@ -4,21 +4,13 @@
  */
 import type { AttributeMap } from '../definitions/types.js';
 import { errors } from '../core/errors.js';
+import type { ListQuery } from '../core/list-query.js';
+
+export type { ListQuery, SortKey } from '../core/list-query.js';
 import { InvalidInputError, isUuid } from '../definitions/validators.js';
 
+
 export type RawQuery = Record<string, string | string[] | undefined>;
-
-export interface SortKey { key: string; ascending: boolean }
-
-export interface ListQuery {
-  filters: Record<string, unknown[]>;
-  fields: string[];
-  sorts: SortKey[];
-  limit: number | null;
-  marker: string | null;
-  pageReverse: boolean;
-  tags: { all: string[]; any: string[]; notAll: string[]; notAny: string[] };
-}
 
 const INT32_MAX = 2 ** 31 - 1;
 
