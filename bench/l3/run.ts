@@ -11,7 +11,7 @@
  *   restart         agent restarted on the converged host → first full resync; kernel changes (goal 0)
  *   associate       A times (default 20): PUT port_id on a free FIP → first ICMP echo reply at the
  *                   FIP from the external host (ping every 10 ms, started with the PUT), p50/p90
- * Run: node --import tsx bench/l3/run.ts [--fips 200] [--subnets 10] [--assoc 20] [--agent-debug]
+ * Run: node --import tsx bench/l3/run.ts [--fips 200] [--subnets 10] [--assoc 20] [--agent-debug] [--agent-log FILE]
  */
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
@@ -24,7 +24,7 @@ import { RouterProbe } from './kernel.js';
 
 const { values } = parseArgs({ options: {
   fips: { type: 'string', default: '200' }, subnets: { type: 'string', default: '10' }, assoc: { type: 'string', default: '20' },
-  'agent-debug': { type: 'boolean', default: false },
+  'agent-debug': { type: 'boolean', default: false }, 'agent-log': { type: 'string' },
 } });
 const FIPS = Number(values.fips);
 const SUBNETS = Number(values.subnets);
@@ -61,6 +61,7 @@ async function pool<T, R>(items: T[], n: number, fn: (x: T) => Promise<R>): Prom
 const topo = new Topology();
 const server = new RealServer({ dir: '', agentDownTime: 30, transportUrl });
 let agent: HostProcess | undefined;
+const agents: HostProcess[] = [];
 let h: SimHost | undefined;
 const extNs = `${topo.prefix}-ext`;
 try {
@@ -86,6 +87,7 @@ try {
   const startAgent = async () => {
     const p = new HostProcess(h!);
     await p.start(argv);
+    agents.push(p);
     return p;
   };
   agent = await startAgent();
@@ -203,6 +205,8 @@ try {
   console.log(`associate → first ping reply through the FIP (${through.length} associations, router with ${FIPS} FIPs): p50 ${pct(through, 50)} ms, p90 ${pct(through, 90)} ms, max ${Math.max(...through)} ms (goal p50 ≤ 500 ms); PUT p50 ${pct(putMs, 50)} ms; last passes ${assocPasses.join(' ')}`);
   console.log(`(${rabbit ? 'RabbitMQ hints' : 'no bus: changes found by the poll'}, polling_interval 2 s; load average ${(await sh(['cat', '/proc/loadavg'])).split(' ').slice(0, 3).join(' ')})`);
 } finally {
+  // --agent-log FILE: every agent run's whole output (with --agent-debug, every command it ran).
+  if (values['agent-log']) await writeFile(values['agent-log'], agents.map((a) => a.output()).join('')).catch(() => {});
   await agent?.stop().catch(() => {});
   if (h) await killMetadataProxies(join(h.stateDir, 'l3')).catch(() => {});
   await topo.destroy();
