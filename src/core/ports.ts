@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from './deps.js';
 import type { Caller } from './caller.js';
-import { createAll, inOrder } from './service.js';
+import { createAll } from './service.js';
 import type { Body, Item, ResourceService } from './service.js';
 import type { PortRow } from '../store/schema.js';
-import type { Tx } from '../store/db.js';
+import type { Db, Tx } from '../store/db.js';
 import type { NetworkService } from './networks.js';
 import type { SubnetService } from './subnets.js';
 import { insertOneUnlessDuplicate } from '../store/db.js';
@@ -17,8 +17,8 @@ import { errors, NeutronError } from './errors.js';
 import { listRows } from './listing.js';
 import { networkRow } from '../store/tables/networks.js';
 import { networkPolicyContexts } from './network-context.js';
-import { portRow, portRows, portChildren, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
-import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
+import { portRow, portChildren, onePortDetails, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
+import { tagsOf, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
 import { recordHostChange, NO_HOST_CHANGE, type HostChange } from './host-revisions.js';
 import { hostsOfSecurityGroupChange } from './security-group-hosts.js';
@@ -27,6 +27,7 @@ import { randomMac } from './mac.js';
 import { allocateFixedIps, recordAllocations, type FixedIpRequest, type FixedIp } from './port-fixed-ips.js';
 import type { Ipam } from './ipam.js';
 import { ensureDefaultSecurityGroup } from './security-groups.js';
+import { sharedWith } from '../store/tables/rbac-policies.js';
 import { checkL3PortDeletion } from './l3-ports.js';
 import { canonicalIp, parseCidr, formatCidr } from '../common/ip.js';
 
@@ -72,9 +73,12 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
   async function checkSecurityGroups(tx: Tx, caller: Caller, projectId: string, ids: string[]): Promise<void> {
     if (!ids.length) return;
     const rows = await tx.selectFrom('security_groups').select(['id', 'project_id', 'stateful']).where('id', 'in', ids).execute();
+    // Other projects' groups shared with the port's project (rbac-security-groups) are usable too.
+    const others = caller.isAdmin ? [] : rows.filter((r) => r.project_id !== projectId).map((r) => r.id);
+    const shared = others.length ? await sharedWith(tx, 'security_group', others, projectId, lock) : new Set<string>();
     for (const id of ids) {
       const row = rows.find((r) => r.id === id);
-      if (!row || (!caller.isAdmin && row.project_id !== projectId)) throw errors.securityGroupNotFound(id);
+      if (!row || (!caller.isAdmin && row.project_id !== projectId && !shared.has(id))) throw errors.securityGroupNotFound(id);
     }
     if (new Set(rows.map((r) => r.stateful)).size > 1) {
       throw new NeutronError('SecurityGroupConflict', 'Error Cannot apply both stateful and stateless security groups on the same port at the same time while attempting the operation.');
@@ -189,11 +193,12 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
   const visibleTo = (caller: Caller, row: PortRow, networkOwner?: string) =>
     caller.isAdmin || row.project_id === caller.projectId || (networkOwner !== undefined && networkOwner === caller.projectId);
 
-  async function getRow(caller: Caller, id: string): Promise<PortRow> {
-    const row = await portRow(store.db, id);
+  /** The port's row (locked with `forUpdate` on servers), or PortNotFound when absent or not the caller's to see. */
+  async function getRow(db: Db | Tx, caller: Caller, id: string, forUpdate = false): Promise<PortRow> {
+    const row = await portRow(db, id, forUpdate);
     if (!row) throw errors.portNotFound(id);
     if (!visibleTo(caller, row)) {
-      const net = await networkRow(store.db, row.network_id);
+      const net = await networkRow(db, row.network_id);
       if (!visibleTo(caller, row, net?.project_id)) throw errors.portNotFound(id);
     }
     return row;
@@ -243,7 +248,9 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     },
 
     async get(caller, id) {
-      return (await items([await getRow(caller, id)]))[0];
+      const row = await getRow(store.db, caller, id);
+      const { children, tags } = await onePortDetails(store.db, id);
+      return toPortItem(row, children, tags, deps.settings.dnsDomain);
     },
 
     async create(caller, bodies) {
@@ -261,13 +268,15 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     },
 
     async update(caller, id, body, options) {
-      await getRow(caller, id);
+      let shown: Item | undefined;
       const change = await store.transaction(async (tx) => {
-        const row = await portRow(tx, id, lock);
-        if (!row) throw errors.portNotFound(id);
+        shown = undefined;
+        const row = await getRow(tx, caller, id, lock);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
-        const current = (await portChildren(tx, [id])).get(id)!;
-        const set: Partial<PortRow> = {};
+        const { children: current, tags } = await onePortDetails(tx, id);
+        // The revision bump goes with the other columns: one statement; the row is locked (servers)
+        // or the only writer's (SQLite), so the new number is known.
+        const set: Partial<PortRow> = { revision_number: row.revision_number + 1, updated_at: now() };
         for (const key of ['name', 'description', 'device_id', 'device_owner', 'dns_name', 'binding:host_id', 'binding:vnic_type'] as const) {
           if (given(body[key])) set[key] = body[key] as string;
         }
@@ -293,10 +302,8 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
           Object.assign(set, await bindingFor(tx, deps, { ...row, ...set }));
           if ((set['binding:host_id'] ?? row['binding:host_id']) !== row['binding:host_id']) set.status = 'DOWN';
         }
-        if (Object.keys(set).length) {
-          const ok = await insertOneUnlessDuplicate(tx, () => tx.updateTable('ports').set(set).where('id', '=', id).execute());
-          if (!ok) throw new NeutronError('MacAddressInUse', `Unable to complete operation for network ${row.network_id}. The mac address ${set.mac_address} is in use.`);
-        }
+        const ok = await insertOneUnlessDuplicate(tx, () => tx.updateTable('ports').set(set).where('id', '=', id).execute());
+        if (!ok) throw new NeutronError('MacAddressInUse', `Unable to complete operation for network ${row.network_id}. The mac address ${set.mac_address} is in use.`);
         if (given(body.fixed_ips)) {
           const requests = body.fixed_ips as FixedIpRequest[];
           const shapes = await subnets.shapesOfNetwork(tx, row.network_id);
@@ -318,20 +325,22 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         }
         if (given(body.allowed_address_pairs)) await writePairs(tx, id, normalisePairs(pairs, set.mac_address ?? row.mac_address));
         if (given(body.extra_dhcp_opts)) await writeDhcpOpts(tx, id, (body.extra_dhcp_opts as DhcpOpt[] | null) ?? [], body.extra_dhcp_opts === null);
-        await bumpRevision(tx, 'ports', id);
+        // Shown from what was written, without reading the port back after commit; children that
+        // were rewritten are read again (their stored order is the database's).
+        const rewritten = given(body.fixed_ips) || given(body.security_groups) || given(body.allowed_address_pairs) || given(body.extra_dhcp_opts);
+        const children = rewritten ? (await onePortDetails(tx, id)).children : current;
+        shown = toPortItem({ ...row, ...set }, children, tags, deps.settings.dnsDomain);
         // Old and new groups: their member addresses may have changed (groups, IPs, pairs).
         const members = await hostsOfSecurityGroupChange(tx, { members: [...current.securityGroups, ...(given(body.security_groups) ? sgs : [])] });
         return recordHostChange(tx, { networks: [row.network_id], hosts: [row['binding:host_id'], ...members], ports: [id] });
       });
       deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
-      return this.get(caller, id);
+      return shown!;
     },
 
     async delete(caller, id, options) {
-      await getRow(caller, id);
       const change = await store.transaction(async (tx) => {
-        const row = await portRow(tx, id, lock);
-        if (!row) throw errors.portNotFound(id);
+        const row = await getRow(tx, caller, id, lock);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
         // Router and floating IP ports go with their router interface / floating IP, not directly.
         await checkL3PortDeletion(tx, row);

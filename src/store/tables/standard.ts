@@ -12,8 +12,12 @@ export function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-const tagsIn = preparedIn((db, ids: string[]) => db.selectFrom('tags').select(['resource_id', 'tag']).where('resource_id', 'in', ids).orderBy('tag'));
+const tagsIn = preparedIn((db, ids: string[]) => db.selectFrom('tags').select(['resource_id', 'tag']).where('resource_id', 'in', ids));
 
+/**
+ * Each resource's tags, sorted by code unit in JS rather than by the database's collation (MySQL's
+ * is case-insensitive), so every dialect and every read path (tables/ports.ts onePortDetails) agree.
+ */
 export async function tagsOf(db: Db | Tx, ids: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const part of chunks(ids)) {
@@ -24,6 +28,7 @@ export async function tagsOf(db: Db | Tx, ids: string[]): Promise<Map<string, st
       if (list) list.push(r.tag); else out.set(r.resource_id, [r.tag]);
     }
   }
+  for (const list of out.values()) list.sort();
   return out;
 }
 
