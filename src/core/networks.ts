@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from './deps.js';
 import type { Caller } from './caller.js';
-import { createAll, inOrder } from './service.js';
+import { createAll } from './service.js';
 import type { Body, Item, ResourceService, WriteOptions } from './service.js';
 import type { ListQuery } from './list-query.js';
 import type { Segment, SegmentRequest } from '../ml2/driver-api.js';
@@ -130,7 +130,8 @@ export function networkService(deps: CoreDeps): NetworkService {
     return mtus.length ? Math.min(...mtus) : 1500;
   }
 
-  async function createOne(tx: Tx, caller: Caller, body: Body): Promise<string> {
+  /** Creates one network; what was written goes into `created` to be shown without a read-back. */
+  async function createOne(tx: Tx, caller: Caller, body: Body, created: Map<string, Item>): Promise<string> {
     const projectId = String(body.project_id ?? body.tenant_id ?? caller.projectId ?? '');
     await checkQuota(tx, deps, projectId, 'network', 1);
     const segments = await reserveSegments(tx, segmentRequests(body));
@@ -142,19 +143,21 @@ export function networkService(deps: CoreDeps): NetworkService {
     }
     const id = randomUUID();
     const ts = now();
-    await tx.insertInto('networks').values({
+    const row: NetworkRow = {
       id, project_id: projectId, name: body.name as string, description: (body.description as string) ?? '',
       admin_state_up: body.admin_state_up ? 1 : 0, status: 'ACTIVE', shared: body.shared ? 1 : 0,
       'router:external': given(body['router:external']) && body['router:external'] ? 1 : 0, mtu,
       port_security_enabled: body.port_security_enabled === false ? 0 : 1,
       availability_zone_hints: JSON.stringify(body.availability_zone_hints ?? []),
       dns_domain: (body.dns_domain as string) ?? '', created_at: ts, updated_at: ts, revision_number: 1,
-    }).execute();
-    if (segments.length) {
-      await tx.insertInto('network_segments').values(segments.map((s, i) => ({
-        id: randomUUID(), network_id: id, network_type: s.network_type, physical_network: s.physical_network, segmentation_id: s.segmentation_id, segment_index: i,
-      }))).execute();
-    }
+    };
+    await tx.insertInto('networks').values(row).execute();
+    const segmentRows: NetworkSegmentRow[] = segments.map((s, i) => ({
+      id: randomUUID(), network_id: id, network_type: s.network_type, physical_network: s.physical_network ?? null, segmentation_id: s.segmentation_id ?? null, segment_index: i,
+    }));
+    if (segmentRows.length) await tx.insertInto('network_segments').values(segmentRows).execute();
+    // A new network has no subnets and no tags yet.
+    created.set(id, toNetworkItem(row, segmentRows, [], []));
     return id;
   }
 
@@ -188,8 +191,9 @@ export function networkService(deps: CoreDeps): NetworkService {
     },
 
     async create(caller, bodies) {
-      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body));
-      return items(inOrder(await store.db.selectFrom('networks').selectAll().where('id', 'in', ids).execute(), ids));
+      const created = new Map<string, Item>();
+      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body, created), undefined, () => created.clear());
+      return ids.map((id) => created.get(id)!);
     },
 
     async update(caller, id, body, options: WriteOptions) {
