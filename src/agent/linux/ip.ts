@@ -1,5 +1,5 @@
 /** `ip -json` reads and `ip -batch -` writes. State is read as JSON, never scraped from text. */
-import type { Runner } from './exec.js';
+import { ExecError, type Runner } from './exec.js';
 
 /** The part of `ip -json -d link show` the agent uses. */
 export interface Link {
@@ -91,5 +91,14 @@ export async function listRoutes(r: Runner, netns?: string, family: 4 | 6 = 4): 
 /** Runs `ip` commands (one per line, without the leading `ip`) in one process; stops at the first failure. */
 export async function ipBatch(r: Runner, lines: readonly string[], netns?: string): Promise<void> {
   if (lines.length === 0) return;
-  await r.run(['ip', '-batch', '-'], { netns, input: lines.join('\n') + '\n' });
+  try {
+    await r.run(['ip', '-batch', '-'], { netns, input: lines.join('\n') + '\n' });
+  } catch (err) {
+    // ip names only the line number ('Command failed -:3'): put the line itself in the error, so
+    // logs and agent reports say which change the kernel refused.
+    const n = err instanceof ExecError ? Number(/Command failed -:(\d+)/.exec(err.stderr)?.[1]) : NaN;
+    const line = lines[n - 1];
+    if (!(err instanceof ExecError) || line === undefined) throw err;
+    throw new ExecError(err.argv, err.exitCode, `${err.stderr.trim()} (line ${n}: ${line})`, err.stdout, err.signal);
+  }
 }
