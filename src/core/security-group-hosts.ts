@@ -8,6 +8,7 @@
  *   port security changed) → hosts with a port in a group whose rules name G as remote group;
  * - addresses of address groups A changed → hosts with a port in a group whose rules name A.
  */
+import { sql, SqliteAdapter } from 'kysely';
 import type { Tx } from '../store/db.js';
 import { chunks } from '../store/tables/list.js';
 
@@ -20,10 +21,39 @@ export interface SecurityGroupScope {
   addressGroups?: string[];
 }
 
-async function hostsWithPortsIn(tx: Tx, groups: (part: string[]) => any, ids: string[]): Promise<string[]> {
+/**
+ * SQLite: the distinct hosts with bound ports, walked on the ports_host index one host at a time
+ * (a recursive CTE seeking the next larger host), each kept when one of its ports is in the groups
+ * (ports of that host on the same index, the membership by primary key; the first match ends the
+ * search). The cost follows the number of hosts, not of the groups' members or bound ports: a
+ * default group with every port of a project as member made the plain join read all of them on
+ * every port write. PostgreSQL and MySQL plan the plain join well from their statistics.
+ */
+async function sqliteHostsWithPortsIn(tx: Tx, groups: 'direct' | 'remote_group_id' | 'remote_address_group_id', part: string[]): Promise<string[]> {
+  const ids = sql.join(part);
+  const members = groups === 'direct' ? ids : groups === 'remote_group_id'
+    ? sql`select security_group_id from security_group_rules where remote_group_id in (${ids})`
+    : sql`select security_group_id from security_group_rules where remote_address_group_id in (${ids})`;
+  const { rows } = await sql<{ host: string }>`with recursive hosts(host) as (
+      select min("binding:host_id") from ports where "binding:host_id" > ''
+      union all
+      select (select min("binding:host_id") from ports where "binding:host_id" > hosts.host) from hosts where hosts.host is not null)
+    select host from hosts where host is not null and exists (
+      select 1 from ports indexed by ports_host
+      join port_security_groups on port_security_groups.port_id = ports.id
+      where ports."binding:host_id" = hosts.host and port_security_groups.security_group_id in (${members}))`.execute(tx);
+  return rows.map((r) => r.host);
+}
+
+async function hostsWithPortsIn(tx: Tx, groups: (part: string[]) => any, ids: string[], column?: 'remote_group_id' | 'remote_address_group_id'): Promise<string[]> {
   const out = new Set<string>();
+  const sqlite = tx.getExecutor().adapter instanceof SqliteAdapter;
   for (const part of chunks([...new Set(ids)])) {
     if (!part.length) continue;
+    if (sqlite) {
+      for (const h of await sqliteHostsWithPortsIn(tx, column ?? 'direct', part)) out.add(h);
+      continue;
+    }
     const rows = await tx.selectFrom('ports').innerJoin('port_security_groups', 'port_security_groups.port_id', 'ports.id')
       .select('ports.binding:host_id as host').distinct()
       .where('ports.binding:host_id', '!=', '')
@@ -38,7 +68,7 @@ async function hostsWithPortsIn(tx: Tx, groups: (part: string[]) => any, ids: st
 export async function hostsOfSecurityGroupChange(tx: Tx, scope: SecurityGroupScope): Promise<string[]> {
   // One after the other: a transaction is one connection.
   const direct = await hostsWithPortsIn(tx, (part) => part, scope.groups ?? []);
-  const byRemote = await hostsWithPortsIn(tx, (part) => tx.selectFrom('security_group_rules').select('security_group_id').where('remote_group_id', 'in', part), scope.members ?? []);
-  const byAddress = await hostsWithPortsIn(tx, (part) => tx.selectFrom('security_group_rules').select('security_group_id').where('remote_address_group_id', 'in', part), scope.addressGroups ?? []);
+  const byRemote = await hostsWithPortsIn(tx, (part) => tx.selectFrom('security_group_rules').select('security_group_id').where('remote_group_id', 'in', part), scope.members ?? [], 'remote_group_id');
+  const byAddress = await hostsWithPortsIn(tx, (part) => tx.selectFrom('security_group_rules').select('security_group_id').where('remote_address_group_id', 'in', part), scope.addressGroups ?? [], 'remote_address_group_id');
   return [...new Set([...direct, ...byRemote, ...byAddress])];
 }
