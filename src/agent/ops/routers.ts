@@ -71,17 +71,22 @@ export class RouterOps implements Ops<RouterDesired> {
 
   async read(r: RouterState): Promise<RouterActual> {
     const ns = routerNsName(r.id);
-    const nsExists = (await listNetns(this.runner)).includes(ns);
-    const hostLinks = await this.view.byName();
+    const [netns, hostLinks] = await Promise.all([listNetns(this.runner), this.view.byName()]);
+    const nsExists = netns.includes(ns);
     if (!nsExists) return { nsExists, hostLinks, nsLinks: new Map(), addrs: [], routes: [] };
-    const nat = await nftListTableJson(this.runner, NAT_FAMILY, NAT_TABLE, ns);
+    // Independent reads, at once: each is a process of its own (~15–30 ms), and this read is most of
+    // a converged router's pass (bench/l3: associate → first packet through).
+    const [nat, links, addrs, routes, ipForward] = await Promise.all([
+      nftListTableJson(this.runner, NAT_FAMILY, NAT_TABLE, ns), listLinks(this.runner, ns), listAddrs(this.runner, ns),
+      listRoutes(this.runner, ns, 4), getSysctl(this.runner, 'net.ipv4.ip_forward', ns),
+    ]);
     return {
       nsExists,
       hostLinks,
-      nsLinks: new Map((await listLinks(this.runner, ns)).map((l): [string, Link] => [l.ifname, l])),
-      addrs: await listAddrs(this.runner, ns),
-      routes: await listRoutes(this.runner, ns, 4),
-      ipForward: await getSysctl(this.runner, 'net.ipv4.ip_forward', ns),
+      nsLinks: new Map(links.map((l): [string, Link] => [l.ifname, l])),
+      addrs,
+      routes,
+      ipForward,
       nat: nat ? tableFromListing(nat) : undefined,
     };
   }
