@@ -17,7 +17,7 @@ import { errors, NeutronError } from './errors.js';
 import { listRows } from './listing.js';
 import { networkRow } from '../store/tables/networks.js';
 import { networkPolicyContexts } from './network-context.js';
-import { portRow, portChildren, onePortDetails, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
+import { portRow, portChildren, onePortDetails, insertPortRow, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
 import { tagsOf, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
 import { recordHostChange, NO_HOST_CHANGE, type HostChange } from './host-revisions.js';
@@ -46,15 +46,18 @@ export function dnsAssignment(row: Pick<PortRow, 'dns_name'>, fixedIps: FixedIp[
   });
 }
 
+/** Most ports carry an empty binding profile and vif_details: a literal is cheaper than a parse (a list parses two per port). */
+const parseObject = (text: string): unknown => (text === '{}' ? {} : JSON.parse(text));
+
 export function toPortItem(row: PortRow, c: PortChildren, tags: string[], dnsDomain: string): Item {
   return {
     id: row.id, name: row.name, network_id: row.network_id, tenant_id: row.project_id, project_id: row.project_id,
     mac_address: row.mac_address, admin_state_up: !!row.admin_state_up, status: row.status, device_id: row.device_id,
     device_owner: row.device_owner, fixed_ips: c.fixedIps, allowed_address_pairs: c.pairs,
     extra_dhcp_opts: c.dhcpOpts, security_groups: c.securityGroups, description: row.description,
-    'binding:vnic_type': row['binding:vnic_type'], 'binding:profile': JSON.parse(row['binding:profile']),
+    'binding:vnic_type': row['binding:vnic_type'], 'binding:profile': parseObject(row['binding:profile']),
     'binding:host_id': row['binding:host_id'], 'binding:vif_type': row['binding:vif_type'],
-    'binding:vif_details': JSON.parse(row['binding:vif_details']), port_security_enabled: !!row.port_security_enabled,
+    'binding:vif_details': parseObject(row['binding:vif_details']), port_security_enabled: !!row.port_security_enabled,
     dns_name: row.dns_name, dns_assignment: dnsAssignment(row, c.fixedIps, dnsDomain),
     tags, created_at: row.created_at, updated_at: row.updated_at, revision_number: row.revision_number,
   };
@@ -121,7 +124,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
   /** Inserts the port row with `mac` or, when none was asked for, with a fresh MAC unique on the network. */
   async function insertPort(tx: Tx, row: PortRow, macRequested: boolean): Promise<void> {
     for (let attempt = 0; attempt < MAC_GENERATION_RETRIES; attempt++) {
-      if (await insertOneUnlessDuplicate(tx, () => tx.insertInto('ports').values(row).execute())) return;
+      if (await insertOneUnlessDuplicate(tx, () => insertPortRow(tx, row))) return;
       if (macRequested) throw new NeutronError('MacAddressInUse', `Unable to complete operation for network ${row.network_id}. The mac address ${row.mac_address} is in use.`);
       row.mac_address = randomMac(deps.settings.baseMac);
     }

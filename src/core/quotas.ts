@@ -6,6 +6,7 @@ import type { Db, Tx } from '../store/db.js';
 import type { CoreDeps } from './deps.js';
 import { errors, NeutronError } from './errors.js';
 import { show } from '../definitions/validators.js';
+import { prepared, param } from '../store/prepared.js';
 
 /** The resources this server counts, and the table each lives in. */
 export const QUOTA_TABLES = {
@@ -33,9 +34,12 @@ export async function usage(db: Db | Tx, projectId: string, resource: QuotaResou
   return Number(row?.n ?? 0);
 }
 
+// Runs in every create: compiled once per dialect (store/prepared.ts).
+const overrideOf = prepared<[string, string], { limit: number }>(2, (db) => db.selectFrom('quotas').select('limit').where('project_id', '=', param(0)).where('resource', '=', param(1)));
+
 /** Throws OverQuota when adding `count` would pass the project's limit (-1 = unlimited). */
 export async function checkQuota(tx: Tx, deps: Pick<CoreDeps, 'settings'>, projectId: string, resource: QuotaResource, count: number): Promise<void> {
-  const override = await tx.selectFrom('quotas').select('limit').where('project_id', '=', projectId).where('resource', '=', resource).executeTakeFirst();
+  const override = (await overrideOf(tx, projectId, resource))[0];
   const limit = override?.limit ?? deps.settings.quotaDefaults[resource] ?? -1;
   if (limit < 0) return;
   if (limit === 0 || (await usage(tx, projectId, resource)) + count > limit) throw errors.overQuota(resource);

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Db, Tx } from '../db.js';
 import type { PortRow } from '../schema.js';
 import { chunks } from './list.js';
-import { prepared, preparedIn, param } from '../prepared.js';
+import { prepared, preparedIn, preparedWrite, param } from '../prepared.js';
 
 export interface PortChildren {
   fixedIps: { subnet_id: string; ip_address: string }[];
@@ -14,6 +14,18 @@ export interface PortChildren {
 
 const byId = prepared<[string], PortRow>(1, (db) => db.selectFrom('ports').selectAll().where('id', '=', param(0)));
 const byIdForUpdate = prepared<[string], PortRow>(1, (db) => db.selectFrom('ports').selectAll().where('id', '=', param(0)).forUpdate());
+
+/** The columns a new port row is written with, in the prepared insert's order. */
+const INSERT_COLUMNS = ['id', 'project_id', 'name', 'description', 'network_id', 'mac_address', 'admin_state_up', 'status', 'device_id', 'device_owner',
+  'port_security_enabled', 'binding:host_id', 'binding:vnic_type', 'binding:profile', 'binding:vif_type', 'binding:vif_details', 'dns_name',
+  'created_at', 'updated_at', 'revision_number'] as const satisfies readonly (keyof PortRow)[];
+const insertRow = preparedWrite<unknown[]>(INSERT_COLUMNS.length, (db) =>
+  db.insertInto('ports').values(Object.fromEntries(INSERT_COLUMNS.map((c, i) => [c, param(i)])) as unknown as PortRow));
+
+/** Inserts a new port row (every column but host_revision, which starts at 0); compiled once per dialect. */
+export async function insertPortRow(tx: Tx, row: PortRow): Promise<void> {
+  await insertRow(tx, ...INSERT_COLUMNS.map((c) => row[c]));
+}
 
 export async function portRow(db: Db | Tx, id: string, forUpdate = false): Promise<PortRow | undefined> {
   return (await (forUpdate ? byIdForUpdate : byId)(db, id))[0];
