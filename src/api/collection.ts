@@ -38,6 +38,21 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     return service.policyContext ? { ...item, ...(await service.policyContext(caller, item)) } : item;
   }
 
+  /** `target` for one request: items with the same policyContextKey share one context lookup. */
+  function requestTargets(caller: Caller): (item: Item) => Promise<Item> {
+    const memo = new Map<string, Item>();
+    return async (item) => {
+      if (!service.policyContext) return item;
+      const key = service.policyContextKey?.(item);
+      let context = key === undefined ? undefined : memo.get(key);
+      if (!context) {
+        context = await service.policyContext(caller, item);
+        if (key !== undefined) memo.set(key, context);
+      }
+      return { ...item, ...context };
+    };
+  }
+
   const hiddenSet = new Set(hidden);
   const readRuleOf = new Map<string, string>(readRules);
   const getAction = `get_${res}`;
@@ -60,9 +75,9 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     return selectFields(out, fields);
   }
 
-  async function visibleOr404(caller: Caller, id: string): Promise<{ item: Item; t: Item }> {
+  async function visibleOr404(caller: Caller, id: string, targetOf = (item: Item) => target(caller, item)): Promise<{ item: Item; t: Item }> {
     const item = await service.get(caller, id);
-    const t = await target(caller, item);
+    const t = await targetOf(item);
     if (!policy.check(`get_${res}`, t, caller)) throw notFound(id);
     return { item, t };
   }
@@ -120,18 +135,19 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
   app.post(base, async (req, reply) => {
     const caller = callerOf(req);
     const { items, bulk } = unwrapBody(def, req.body, true);
+    const targetOf = requestTargets(caller);
     const prepared: Body[] = [];
     for (const raw of items) {
       const given = new Set(Object.keys(raw));
       const body = prepareCreate(def, raw, caller);
-      const t = await target(caller, body);
+      const t = await targetOf(body);
       if (!policy.check(`create_${res}`, t, caller)) throw errors.policyNotAuthorized(`create_${res}`);
       checkAttributes(`create_${res}`, body, given, t, caller);
       prepared.push(body);
     }
     const created = await service.create(caller, prepared);
     const shown: Item[] = [];
-    for (const item of created) shown.push(present(caller, item, await target(caller, item), []) ?? selectFields(item, ['id']));
+    for (const item of created) shown.push(present(caller, item, await targetOf(item), []) ?? selectFields(item, ['id']));
     reply.code(201);
     return reply.send(bulk ? { [def.collection]: shown } : { [def.resource]: shown[0] });
   });
@@ -142,13 +158,14 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     const { items } = unwrapBody(def, req.body, false);
     const given = new Set(Object.keys(items[0]));
     const body = prepareUpdate(def, items[0], caller);
-    const { item, t } = await visibleOr404(caller, id);
+    const targetOf = requestTargets(caller);
+    const { item, t } = await visibleOr404(caller, id, targetOf);
     const merged = { ...t, ...body };
     if (!policy.check(`update_${res}`, merged, caller)) throw errors.policyNotAuthorized(`update_${res}`);
     checkAttributes(`update_${res}`, body, given, merged, caller);
     void item;
     const updated = await service.update(caller, id, body, { ifMatch: parseIfMatch(req.headers['if-match']) });
-    return reply.send({ [def.resource]: present(caller, updated, await target(caller, updated), []) });
+    return reply.send({ [def.resource]: present(caller, updated, await targetOf(updated), []) });
   });
 
   app.delete(`${base}/:id`, async (req, reply) => {

@@ -362,6 +362,8 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
       return net ? { 'network:tenant_id': net.project_id, 'network:project_id': net.project_id, 'network:shared': !!net.shared } : {};
     },
 
+    // The context is the port's network's: keyed by network id (a port never changes network).
+    policyContextKey: (item) => (typeof item.network_id === 'string' ? item.network_id : undefined),
     policyContexts: (_caller, items) => networkPolicyContexts(store.db, items),
   };
 }

@@ -24,6 +24,11 @@ export interface ResourceService {
   delete(caller: Caller, id: string, options: WriteOptions): Promise<void>;
   /** Extra policy target keys (e.g. `network:tenant_id` for ports) for an item or a create body. */
   policyContext?(caller: Caller, itemOrBody: Item): Promise<Item>;
+  /**
+   * What policyContext depends on (ports: their network id): within one request, items with the
+   * same key share one lookup (a create's body and the created port, a bulk create's ports).
+   */
+  policyContextKey?(itemOrBody: Item): string | undefined;
   /** policyContext of every item of a list, in order, in one query rather than one per item. */
   policyContexts?(caller: Caller, items: Item[]): Promise<Item[]>;
 }

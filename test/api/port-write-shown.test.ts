@@ -77,6 +77,18 @@ for (const dialect of DIALECTS) {
       assert.equal((await show(ALICE, p.id)).name, p.name);
     });
 
+    it('a bulk port create over two networks (own, shared by another project) shows each as a show does', async () => {
+      const shared = (await api.request(ADMIN, 'POST', '/v2.0/networks', { network: { name: 'sh', shared: true } })).body.network;
+      await api.request(ADMIN, 'POST', '/v2.0/subnets', { subnet: { network_id: shared.id, ip_version: 4, cidr: '10.17.0.0/24' } });
+      const res = await api.request(ALICE, 'POST', '/v2.0/ports', { ports: [{ network_id: net.id }, { network_id: shared.id }, { network_id: net.id }] });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.deepEqual(res.body.ports.map((p: any) => p.network_id), [net.id, shared.id, net.id]);
+      for (const p of res.body.ports) assert.deepEqual(p, await show(ALICE, p.id));
+      // Bob may not create on Alice's network, even in one request with a port on the shared one.
+      const bob = await api.request(BOB, 'POST', '/v2.0/ports', { ports: [{ network_id: shared.id }, { network_id: net.id }] });
+      assert.equal(bob.status, 404, JSON.stringify(bob.body));
+    });
+
     it('a network create answers what a show returns', async () => {
       const res = await api.request(ALICE, 'POST', '/v2.0/networks', { network: { name: 'created', description: 'x', mtu: 1400 } });
       assert.equal(res.status, 201, JSON.stringify(res.body));
