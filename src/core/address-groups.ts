@@ -3,6 +3,8 @@
  * add_addresses / remove_addresses actions with addresses normalised to `network/prefixlen`, and
  * deletion refused while a security group rule names the group. Address changes reach every host
  * with a port in a group whose rules name the address group (core/security-group-hosts.ts).
+ * A group shared by RBAC (rbac-address-group) is visible to its targets, which may name it in
+ * their rules; its hidden `shared` attribute is what the policy rule shared_address_groups reads.
  */
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from './deps.js';
@@ -15,12 +17,14 @@ import { NOT_SPECIFIED } from '../definitions/types.js';
 import { subnetList } from '../definitions/address-group.js';
 import { isPlainObject } from '../definitions/validators.js';
 import { NeutronError, errors } from './errors.js';
-import { listRows, ownedOr } from './listing.js';
+import { listRows } from './listing.js';
 import { bumpRevision, now } from '../store/tables/standard.js';
 import { chunks } from '../store/tables/list.js';
 import { parseCidr, formatCidr } from '../common/ip.js';
 import { recordHostChange, type HostChange } from './host-revisions.js';
 import { hostsOfSecurityGroupChange } from './security-group-hosts.js';
+import { ownedOrSharedScope } from './rbac-policies.js';
+import { sharedWith, deleteEntriesOf } from '../store/tables/rbac-policies.js';
 
 const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
 const notFound = (id: string) => new NeutronError('AddressGroupNotFound', `Address group ${id} could not be found.`);
@@ -48,34 +52,37 @@ async function addressesOf(db: Db | Tx, ids: string[]): Promise<Map<string, stri
   return out;
 }
 
-/** Whether the address group exists for `projectId` (admin: any), as Neutron's check_address_group. */
+/** Whether the address group exists for `projectId` (admin: any; shared with it), as Neutron's check_address_group. */
 export async function addressGroupVisible(db: Db | Tx, caller: Caller, id: string, projectId: string): Promise<boolean> {
   const row = await db.selectFrom('address_groups').select('project_id').where('id', '=', id).executeTakeFirst();
-  return !!row && (caller.isAdmin || row.project_id === projectId);
+  if (!row) return false;
+  return caller.isAdmin || row.project_id === projectId || (await sharedWith(db, 'address_group', [id], projectId)).has(id);
 }
 
 export function addressGroupService(deps: CoreDeps): AddressGroupService {
   const { store } = deps;
   const locking = store.dialect !== 'sqlite';
 
-  function toItem(row: AddressGroupRow, addresses: string[]): Item {
+  function toItem(row: AddressGroupRow, addresses: string[], shared = false): Item {
     return {
       id: row.id, name: row.name, description: row.description, project_id: row.project_id, tenant_id: row.project_id,
-      addresses, created_at: row.created_at, updated_at: row.updated_at, revision_number: Number(row.revision_number),
+      addresses, shared, created_at: row.created_at, updated_at: row.updated_at, revision_number: Number(row.revision_number),
     };
   }
 
-  async function items(rows: AddressGroupRow[]): Promise<Item[]> {
-    const addrs = await addressesOf(store.db, rows.map((r) => r.id));
-    return rows.map((r) => toItem(r, addrs.get(r.id) ?? []));
+  async function items(caller: Caller, rows: AddressGroupRow[]): Promise<Item[]> {
+    const ids = rows.map((r) => r.id);
+    const [addrs, shared] = await Promise.all([addressesOf(store.db, ids), sharedWith(store.db, 'address_group', ids, caller.projectId)]);
+    return rows.map((r) => toItem(r, addrs.get(r.id) ?? [], shared.has(r.id)));
   }
 
   async function getRow(db: Db | Tx, caller: Caller, id: string, forUpdate = false): Promise<AddressGroupRow> {
     let q = db.selectFrom('address_groups').selectAll().where('id', '=', id);
     if (forUpdate) q = q.forUpdate();
     const row = await q.executeTakeFirst();
-    if (!row || !(caller.isAdmin || row.project_id === caller.projectId)) throw notFound(id);
-    return row;
+    if (row && (caller.isAdmin || row.project_id === caller.projectId)) return row;
+    if (row && (await sharedWith(db, 'address_group', [id], caller.projectId)).has(id)) return row;
+    throw notFound(id);
   }
 
   /** The body of an action: `{"addresses": [CIDR, ...]}`, normalised and deduplicated. */
@@ -106,7 +113,7 @@ export function addressGroupService(deps: CoreDeps): AddressGroupService {
       return recordHostChange(tx, { hosts: await hostsOfSecurityGroupChange(tx, { addressGroups: [id] }) });
     });
     deps.onCommit({ resource: 'address_group', id, hosts: hosts.hosts, revision: hosts.revision });
-    return { address_group: (await items([await getRow(store.db, caller, id)]))[0] };
+    return { address_group: (await items(caller, [await getRow(store.db, caller, id)]))[0] };
   }
 
   return {
@@ -114,12 +121,12 @@ export function addressGroupService(deps: CoreDeps): AddressGroupService {
       const rows = await listRows(store.db, {
         table: 'address_groups' as any,
         columns: Object.fromEntries(['id', 'name', 'description', 'created_at', 'updated_at', 'revision_number'].map((c) => [c, c])),
-      }, query, caller.isAdmin ? (q) => q : ownedOr(caller.projectId, 'address_groups'));
-      return items(rows as unknown as AddressGroupRow[]);
+      }, query, ownedOrSharedScope(store.db, 'address_group', caller));
+      return items(caller, rows as unknown as AddressGroupRow[]);
     },
 
     async get(caller, id) {
-      return (await items([await getRow(store.db, caller, id)]))[0];
+      return (await items(caller, [await getRow(store.db, caller, id)]))[0];
     },
 
     async create(_caller, bodies: Body[]) {
@@ -161,6 +168,7 @@ export function addressGroupService(deps: CoreDeps): AddressGroupService {
         const used = await tx.selectFrom('security_group_rules').select('id').where('remote_address_group_id', '=', id).executeTakeFirst();
         if (used) throw new NeutronError('AddressGroupInUse', `Address group ${id} is in use on one or more security group rules.`);
         await tx.deleteFrom('address_group_addresses').where('address_group_id', '=', id).execute();
+        await deleteEntriesOf(tx, 'address_group', id);
         await tx.deleteFrom('address_groups').where('id', '=', id).execute();
       });
       deps.onCommit({ resource: 'address_group', id });

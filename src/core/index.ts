@@ -18,6 +18,7 @@ import { hostStateReader, type HostStateReader } from './host-state-query.js';
 import { l3Scheduler } from './l3-scheduling.js';
 import { l3AgentService, type L3AgentService } from './l3-agents.js';
 import { addressGroupService, type AddressGroupService } from './address-groups.js';
+import { rbacPolicyService } from './rbac-policies.js';
 
 export interface Core {
   deps: CoreDeps;
@@ -28,6 +29,8 @@ export interface Core {
   securityGroups: SecurityGroupCore;
   /** Extension address-group. */
   addressGroups: AddressGroupService;
+  /** Extension rbac-policies (security groups and address groups shared with projects). */
+  rbacPolicies: ResourceService;
   tags: Record<StandardTable, TagService>;
   l3: L3Core;
   agents: AgentService;
@@ -58,6 +61,7 @@ export function createCore(deps: CoreDeps): Core {
     quotas: quotaService(deps),
     securityGroups: securityGroupCore(deps),
     addressGroups: addressGroupService(deps),
+    rbacPolicies: rbacPolicyService(deps),
     tags: Object.fromEntries(tables.map((t) => [t, tagService(deps, t)])) as Record<StandardTable, TagService>,
     l3: l3Api,
     l3Agents: l3AgentService(deps, l3Api.routers, l3),

@@ -27,6 +27,7 @@ import { randomMac } from './mac.js';
 import { allocateFixedIps, recordAllocations, type FixedIpRequest, type FixedIp } from './port-fixed-ips.js';
 import type { Ipam } from './ipam.js';
 import { ensureDefaultSecurityGroup } from './security-groups.js';
+import { sharedWith } from '../store/tables/rbac-policies.js';
 import { checkL3PortDeletion } from './l3-ports.js';
 import { canonicalIp, parseCidr, formatCidr } from '../common/ip.js';
 
@@ -75,9 +76,12 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
   async function checkSecurityGroups(tx: Tx, caller: Caller, projectId: string, ids: string[]): Promise<void> {
     if (!ids.length) return;
     const rows = await tx.selectFrom('security_groups').select(['id', 'project_id', 'stateful']).where('id', 'in', ids).execute();
+    // Other projects' groups shared with the port's project (rbac-security-groups) are usable too.
+    const others = caller.isAdmin ? [] : rows.filter((r) => r.project_id !== projectId).map((r) => r.id);
+    const shared = others.length ? await sharedWith(tx, 'security_group', others, projectId, lock) : new Set<string>();
     for (const id of ids) {
       const row = rows.find((r) => r.id === id);
-      if (!row || (!caller.isAdmin && row.project_id !== projectId)) throw errors.securityGroupNotFound(id);
+      if (!row || (!caller.isAdmin && row.project_id !== projectId && !shared.has(id))) throw errors.securityGroupNotFound(id);
     }
     if (new Set(rows.map((r) => r.stateful)).size > 1) {
       throw new NeutronError('SecurityGroupConflict', 'Error Cannot apply both stateful and stateless security groups on the same port at the same time while attempting the operation.');

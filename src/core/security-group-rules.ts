@@ -22,6 +22,7 @@ import { chunks } from '../store/tables/list.js';
 import { recordHostChange, type HostChange } from './host-revisions.js';
 import { hostsOfSecurityGroupChange } from './security-group-hosts.js';
 import { addressGroupVisible } from './address-groups.js';
+import { sharedWith } from '../store/tables/rbac-policies.js';
 
 /** Protocols whose rules may carry a port range (neutron/common/_constants.py SG_PORT_PROTO_*). */
 const PORT_PROTOCOLS = ['dccp', 'sctp', 'tcp', 'udp', 'udplite'];
@@ -158,10 +159,17 @@ export function newRuleRow(projectId: string, fields: Partial<RuleFields> & Pick
   };
 }
 
-/** Whether a group exists for `projectId` as Neutron's _check_security_group sees it (admin: any). */
-async function groupVisible(tx: Tx, caller: Caller, id: string, projectId: string): Promise<boolean> {
+/**
+ * Whether a group exists for `projectId` as Neutron's _check_security_group sees it (admin: any).
+ * `orShared`: a group shared with the project (rbac-security-groups) counts too — for naming it as
+ * remote group. Rules go into the project's own groups only: a shared group is not the target's
+ * to change (Neutron 21, Zed, lets a target add rules to it; its policy and API hide nothing else).
+ */
+async function groupVisible(tx: Tx, caller: Caller, id: string, projectId: string, orShared = false): Promise<boolean> {
   const row = await securityGroupRow(tx, id);
-  return !!row && (caller.isAdmin || row.project_id === projectId);
+  if (!row) return false;
+  if (caller.isAdmin || row.project_id === projectId) return true;
+  return orShared && (await sharedWith(tx, 'security_group', [id], projectId)).has(id);
 }
 
 export interface SecurityGroupRuleService extends ResourceService {}
@@ -210,7 +218,7 @@ export function securityGroupRuleService(deps: CoreDeps, ensureDefault: (project
     const rules: RuleFields[] = [];
     for (const body of bodies) {
       const rule = normaliseRule(body);
-      if (rule.remote_group_id && !(await groupVisible(tx, caller, rule.remote_group_id, projectId))) throw errors.securityGroupNotFound(rule.remote_group_id);
+      if (rule.remote_group_id && !(await groupVisible(tx, caller, rule.remote_group_id, projectId, true))) throw errors.securityGroupNotFound(rule.remote_group_id);
       if (rule.remote_address_group_id && !(await addressGroupVisible(tx, caller, rule.remote_address_group_id, projectId))) {
         throw new NeutronError('AddressGroupNotFound', `Address group ${rule.remote_address_group_id} could not be found.`);
       }

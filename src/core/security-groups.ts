@@ -2,6 +2,8 @@
  * Security groups: each project's `default` group (created on first need, once, under any
  * concurrency), Neutron's default egress rules on every new group, the rules shown inside their
  * group, the stateful flag, and the in-use and default-group rules on update and delete.
+ * A group shared by RBAC (rbac-security-groups) is visible to its target projects with `shared`
+ * true; whether they may change it is the policy's call (Neutron's defaults: owner or admin only).
  */
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from './deps.js';
@@ -12,7 +14,7 @@ import type { SecurityGroupRow, SecurityGroupRuleRow } from '../store/schema.js'
 import { insertUnlessDuplicate, type Tx } from '../store/db.js';
 import { NOT_SPECIFIED } from '../definitions/types.js';
 import { NeutronError, errors } from './errors.js';
-import { listRows, ownedOr } from './listing.js';
+import { listRows } from './listing.js';
 import { checkQuota } from './quotas.js';
 import { newRuleRow, toRuleItem, securityGroupRuleService, type SecurityGroupRuleService } from './security-group-rules.js';
 import { securityGroupRow, rulesOfGroups, defaultGroupId, groupHasPorts, insertRules } from '../store/tables/security-groups.js';
@@ -20,6 +22,8 @@ import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { chunks } from '../store/tables/list.js';
 import { recordHostChange } from './host-revisions.js';
 import { hostsOfSecurityGroupChange } from './security-group-hosts.js';
+import { ownedOrSharedScope, sharedFilter } from './rbac-policies.js';
+import { sharedWith, deleteEntriesOf } from '../store/tables/rbac-policies.js';
 
 const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
 const ETHERTYPES = ['IPv4', 'IPv6'] as const;
@@ -71,11 +75,12 @@ export async function ensureDefaultSecurityGroup(tx: Tx, deps: Pick<CoreDeps, 's
   throw new Error(`default security group of project ${projectId} keeps disappearing`);
 }
 
-export function toSecurityGroupItem(row: SecurityGroupRow, rules: Item[], tags: string[]): Item {
+export function toSecurityGroupItem(row: SecurityGroupRow, rules: Item[], tags: string[], shared = false): Item {
   return {
     id: row.id,
     name: row.name,
     stateful: !!row.stateful,
+    shared,
     tenant_id: row.project_id,
     project_id: row.project_id,
     description: row.description,
@@ -96,18 +101,20 @@ export function securityGroupService(deps: CoreDeps): SecurityGroupService {
   const { store } = deps;
   const locking = store.dialect !== 'sqlite';
 
-  async function items(rows: SecurityGroupRow[]): Promise<Item[]> {
+  /** `shared` is as the caller sees it: shared with the caller's project or with every project. */
+  async function items(caller: Caller, rows: SecurityGroupRow[]): Promise<Item[]> {
     const ids = rows.map((r) => r.id);
-    const rules = await rulesOfGroups(store.db, ids);
+    const [rules, shared] = await Promise.all([rulesOfGroups(store.db, ids), sharedWith(store.db, 'security_group', ids, caller.projectId)]);
     const ruleIds = [...rules.values()].flat().map((r) => r.id);
     const tags = await tagsOf(store.db, [...ids, ...ruleIds]);
-    return rows.map((r) => toSecurityGroupItem(r, (rules.get(r.id) ?? []).map((rule) => toRuleItem(rule, tags.get(rule.id) ?? [])), tags.get(r.id) ?? []));
+    return rows.map((r) => toSecurityGroupItem(r, (rules.get(r.id) ?? []).map((rule) => toRuleItem(rule, tags.get(rule.id) ?? [])), tags.get(r.id) ?? [], shared.has(r.id)));
   }
 
   async function getRow(caller: Caller, id: string): Promise<SecurityGroupRow> {
     const row = await securityGroupRow(store.db, id);
-    if (!row || !(caller.isAdmin || row.project_id === caller.projectId)) throw errors.securityGroupNotFound(id);
-    return row;
+    if (row && (caller.isAdmin || row.project_id === caller.projectId)) return row;
+    if (row && (await sharedWith(store.db, 'security_group', [id], caller.projectId)).has(id)) return row;
+    throw errors.securityGroupNotFound(id);
   }
 
   async function ensureDefault(projectId: string): Promise<string> {
@@ -139,15 +146,16 @@ export function securityGroupService(deps: CoreDeps): SecurityGroupService {
       const rows = await listRows(store.db, {
         table: 'security_groups',
         columns: Object.fromEntries(['id', 'name', 'stateful', 'description', 'created_at', 'updated_at', 'revision_number'].map((c) => [c, c])),
-      }, query, caller.isAdmin ? (q) => q : ownedOr(caller.projectId, 'security_groups'));
-      return items(rows);
+        customFilters: { shared: sharedFilter(store.db, 'security_group', caller) },
+      }, query, ownedOrSharedScope(store.db, 'security_group', caller));
+      return items(caller, rows);
     },
 
     async get(caller, id) {
-      return (await items([await getRow(caller, id)]))[0];
+      return (await items(caller, [await getRow(caller, id)]))[0];
     },
 
-    async create(_caller, bodies) {
+    async create(caller, bodies) {
       for (const body of bodies) refuseDefaultName(body.name);
       const ids = await store.transaction(async (tx) => {
         const out: string[] = [];
@@ -158,7 +166,7 @@ export function securityGroupService(deps: CoreDeps): SecurityGroupService {
       for (const part of chunks(ids)) rows.push(...await store.db.selectFrom('security_groups').selectAll().where('id', 'in', part).execute());
       const byId = new Map(rows.map((r) => [r.id, r]));
       for (const id of ids) deps.onCommit({ resource: 'security_group', id });
-      return items(ids.map((id) => byId.get(id)!));
+      return items(caller, ids.map((id) => byId.get(id)!));
     },
 
     async update(caller, id, body, options: WriteOptions) {
@@ -181,7 +189,7 @@ export function securityGroupService(deps: CoreDeps): SecurityGroupService {
         return given(body.stateful) ? recordHostChange(tx, { hosts: await hostsOfSecurityGroupChange(tx, { groups: [id] }) }) : undefined;
       });
       deps.onCommit({ resource: 'security_group', id, hosts: change?.hosts, revision: change?.revision });
-      return (await items([(await securityGroupRow(store.db, id))!]))[0];
+      return (await items(caller, [(await securityGroupRow(store.db, id))!]))[0];
     },
 
     async delete(caller, id, options) {
@@ -205,6 +213,7 @@ export function securityGroupService(deps: CoreDeps): SecurityGroupService {
         }
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
         await tx.deleteFrom('default_security_groups').where('security_group_id', '=', id).execute();
+        await deleteEntriesOf(tx, 'security_group', id);
         await tx.deleteFrom('security_groups').where('id', '=', id).execute();
         const others = [...new Set(rules.map((r) => r.security_group_id))].filter((g) => g !== id);
         // Groups that lost rules naming this one as remote group: their hosts' firewalls change.

@@ -38,8 +38,9 @@ import { dhcpAgentScheduler } from './extensions/dhcp-agent-scheduler.js';
 import { l3AgentScheduler } from './extensions/l3-agent-scheduler.js';
 import { availabilityZone } from './extensions/availability-zone.js';
 import { addressGroup, addressGroupExtension, securityGroupsRemoteAddressGroup } from './address-group.js';
+import { rbacPolicy, rbacPolicies, rbacSecurityGroups, rbacAddressGroup, securityGroupsSharedFiltering } from './rbac-policy.js';
 
-export const RESOURCES: ResourceDefinition[] = [network, subnet, port, securityGroup, securityGroupRule, router, floatingip, addressGroup];
+export const RESOURCES: ResourceDefinition[] = [network, subnet, port, securityGroup, securityGroupRule, router, floatingip, addressGroup, rbacPolicy];
 
 export const EXTENSIONS: ExtensionDefinition[] = [
   projectId, standardAttrDescription, standardAttrTimestamp, standardAttrRevisions, standardAttrTag,
@@ -49,6 +50,7 @@ export const EXTENSIONS: ExtensionDefinition[] = [
   behaviour.ipSubstringFiltering, behaviour.revisionIfMatch, behaviour.quotas, behaviour.quotaDetails,
   behaviour.portMacAddressRegenerate, availabilityZone, agentExtension, dhcpAgentScheduler, l3AgentScheduler,
   addressGroupExtension, securityGroupsRemoteAddressGroup, behaviour.portSecurityGroupsFiltering,
+  rbacPolicies, rbacSecurityGroups, rbacAddressGroup, securityGroupsSharedFiltering,
   ...L3_EXTENSIONS,
 ];
 
@@ -74,4 +76,5 @@ export const effective = {
   floatingip: effectiveResource(floatingip),
   portForwarding: effectiveResource(portForwarding),
   addressGroup: effectiveResource(addressGroup),
+  rbacPolicy: effectiveResource(rbacPolicy),
 };

@@ -10,6 +10,7 @@ import * as m0004 from './migrations/0004-l3-agents.js';
 import * as m0005 from './migrations/0005-address-groups.js';
 import * as m0006 from './migrations/0006-port-list-indexes.js';
 import * as m0007 from './migrations/0007-drop-ports-network-id-index.js';
+import * as m0008 from './migrations/0008-rbac-policies.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -34,7 +35,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-agents': m0002, '0003-l3': m0003, '0004-l3-agents': m0004, '0005-address-groups': m0005, '0006-port-list-indexes': m0006, '0007-drop-ports-network-id-index': m0007 };
+const MIGRATIONS: Record<string, Migration> = { '0001-initial': m0001, '0002-agents': m0002, '0003-l3': m0003, '0004-l3-agents': m0004, '0005-address-groups': m0005, '0006-port-list-indexes': m0006, '0007-drop-ports-network-id-index': m0007, '0008-rbac-policies': m0008 };
 
 export async function openStore(options: DatabaseOptions): Promise<Store> {
   const db = new Kysely<Database>({ dialect: await createDialect(options) });

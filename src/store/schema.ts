@@ -118,6 +118,9 @@ export interface SecurityGroupRuleRow extends StandardColumns {
 export interface AddressGroupRow extends StandardColumns {}
 export interface AddressGroupAddressRow { address_group_id: string; address: string }
 
+/** Extension rbac-policies (migration 0008): `object_type` security_group or address_group. */
+export interface RbacPolicyRow { id: string; project_id: string; object_type: string; object_id: string; target_tenant: string; action: string }
+
 export interface PortSecurityGroupRow { port_id: string; security_group_id: string }
 export interface DefaultSecurityGroupRow { project_id: string; security_group_id: string }
 export interface QuotaRow { project_id: string; resource: string; limit: number }
@@ -166,6 +169,7 @@ export interface Database extends L3Database {
   default_security_groups: DefaultSecurityGroupRow;
   address_groups: AddressGroupRow;
   address_group_addresses: AddressGroupAddressRow;
+  rbac_policies: RbacPolicyRow;
   quotas: QuotaRow;
   tags: TagRow;
   agents: AgentRow;

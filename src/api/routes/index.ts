@@ -12,6 +12,7 @@ import { routerRoutes } from './routers.js';
 import { floatingIpRoutes } from './floatingips.js';
 import { l3AgentRoutes } from './l3-agents.js';
 import { addressGroupRoutes } from './address-groups.js';
+import { rbacPolicyRoutes } from './rbac-policies.js';
 
 export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   networkRoutes(app, d);
@@ -25,4 +26,5 @@ export function registerApiRoutes(app: FastifyInstance, d: RouteDeps): void {
   floatingIpRoutes(app, d);
   l3AgentRoutes(app, d);
   addressGroupRoutes(app, d);
+  rbacPolicyRoutes(app, d);
 }

@@ -13,7 +13,10 @@ export const SECURITY_GROUP_RULES: readonly DefaultRule[] = [
     check: 'role:member and project_id:%(project_id)s',
     deprecated: 'rule:admin_or_owner' },
   { name: 'get_security_group',
-    check: 'role:reader and project_id:%(project_id)s',
+    // Later Neutron's fix for rbac-security-groups (its rule shared_security_group, inlined to keep Zed's
+    // rule names): a group shared with the caller's project is readable under the new defaults too;
+    // Zed's new default hid it, only its deprecated '@' let the target see it.
+    check: 'role:reader and project_id:%(project_id)s or field:security_groups:shared=True',
     deprecated: 'rule:regular_user' },
   { name: 'update_security_group',
     check: 'role:member and project_id:%(project_id)s',
