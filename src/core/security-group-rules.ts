@@ -163,7 +163,7 @@ export function newRuleRow(projectId: string, fields: Partial<RuleFields> & Pick
  * Whether a group exists for `projectId` as Neutron's _check_security_group sees it (admin: any).
  * `orShared`: a group shared with the project (rbac-security-groups) counts too — for naming it as
  * remote group. Rules go into the project's own groups only: a shared group is not the target's
- * to change (Neutron 21, Zed, lets a target add rules to it; its policy and API hide nothing else).
+ * to change, though Neutron 21 (Zed) lets a target add rules to it.
  */
 async function groupVisible(tx: Tx, caller: Caller, id: string, projectId: string, orShared = false): Promise<boolean> {
   const row = await securityGroupRow(tx, id);
