@@ -35,7 +35,7 @@ export function createAgent(o: CreateAgentOptions): Reconciler {
     tap: new TapOps(runner, view),
     fdb: new FdbOps(runner, view),
     firewall: new FirewallOps(runner, view),
-    ...(o.config.dhcp.enabled ? { dhcp: new DhcpOps(runner, view, o.config.dhcp) } : {}),
+    ...(o.config.dhcp.enabled ? { dhcp: new DhcpOps(runner, view, o.config.dhcp, o.log) } : {}),
     ...(o.config.l3?.enabled ? { router: new RouterOps(runner, view, o.config.l3, o.log) } : {}),
   };
   return new Reconciler({ config: o.config, source: o.source, ops, log: o.log, view, ...o.timings });

@@ -45,6 +45,10 @@ export interface DhcpConfig {
   dhcpBroadcastReply: boolean;
   /** The dnsmasq binary (tests may point elsewhere). */
   dnsmasqBinary: string;
+  /** Isolated metadata (enable_isolated_metadata / force_metadata): metadata_agent.ini's upstream,
+   *  and metadata_proxy_socket, the agent's relay to it (default <state_path>/metadata_proxy). */
+  metadata: MetadataConfig;
+  metadataProxySocket: string;
 }
 
 /** metadata_agent.ini [DEFAULT]: where the metadata proxy sends signed requests (Nova's metadata API). */
@@ -83,6 +87,15 @@ export interface AgentConfig {
   l3?: L3Config;
 }
 
+/** metadata_agent.ini's defaults, as Neutron's. */
+export function defaultMetadataConfig(over: Partial<MetadataConfig> = {}): MetadataConfig {
+  return {
+    novaMetadataHost: '127.0.0.1', novaMetadataPort: 8775, novaMetadataProtocol: 'http', novaMetadataInsecure: false,
+    authCaCert: '', novaClientCert: '', novaClientPrivKey: '', metadataProxySharedSecret: '',
+    ...over,
+  };
+}
+
 export function defaultL3Config(over: Partial<L3Config> = {}): L3Config {
   return {
     enabled: false,
@@ -91,11 +104,7 @@ export function defaultL3Config(over: Partial<L3Config> = {}): L3Config {
     enableMetadataProxy: true,
     sendArpCount: 3,
     ...over,
-    metadata: {
-      novaMetadataHost: '127.0.0.1', novaMetadataPort: 8775, novaMetadataProtocol: 'http', novaMetadataInsecure: false,
-      authCaCert: '', novaClientCert: '', novaClientPrivKey: '', metadataProxySharedSecret: '',
-      ...over.metadata,
-    },
+    metadata: defaultMetadataConfig(over.metadata),
   };
 }
 
@@ -126,6 +135,8 @@ export function defaultDhcpConfig(over: Partial<DhcpConfig> = {}): DhcpConfig {
     dhcpRebindingTime: 0,
     dhcpBroadcastReply: false,
     dnsmasqBinary: 'dnsmasq',
+    metadataProxySocket: '/var/lib/nucleon/metadata_proxy',
     ...over,
+    metadata: defaultMetadataConfig(over.metadata),
   };
 }

@@ -5,8 +5,8 @@
  */
 import { basename } from 'node:path';
 import { hostname } from 'node:os';
-import { agentOptions, ConfigError, l3AgentOptions, type ConfigIssue, type LoadedConfig } from '../config/index.js';
-import { defaultDhcpConfig, defaultL2Config, type AgentConfig } from '../agent/config.js';
+import { agentOptions, ConfigError, l3AgentOptions, metadataOptions, type ConfigIssue, type LoadedConfig } from '../config/index.js';
+import { defaultDhcpConfig, defaultL2Config, defaultMetadataConfig, type AgentConfig } from '../agent/config.js';
 import { listAddrs, listLinks } from '../agent/linux/ip.js';
 import type { Runner } from '../agent/linux/exec.js';
 import { UsageError } from './args.js';
@@ -70,6 +70,12 @@ export function agentConfigFrom(conf: LoadedConfig, roles: Set<Role>, defaults: 
   if (roles.has('dhcp') && !/Dnsmasq$/.test(o.dhcp.driver)) {
     throw optionError(conf, 'DEFAULT', 'dhcp_driver', `'${o.dhcp.driver}' is not supported (use neutron.agent.linux.dhcp.Dnsmasq)`);
   }
+  // Isolated metadata: the DHCP role signs with metadata_agent.ini's options too (as Neutron's
+  // metadata agent does for the DHCP namespaces' haproxy).
+  const isolatedMetadata = roles.has('dhcp') && (o.dhcp.enableIsolatedMetadata || o.dhcp.forceMetadata);
+  const mdWarnings: ConfigIssue[] = [];
+  const metadata = isolatedMetadata ? metadataOptions(conf, mdWarnings, true) : defaultMetadataConfig();
+  if (isolatedMetadata && !roles.has('l3')) for (const w of mdWarnings) defaults.warn?.(w);
   const cfg: AgentConfig = {
     host,
     l2: defaultL2Config({
@@ -96,6 +102,8 @@ export function agentConfigFrom(conf: LoadedConfig, roles: Set<Role>, defaults: 
       dnsDomain: o.dhcp.dnsDomain,
       dnsmasqLeaseMax: o.dhcp.dnsmasqLeaseMax,
       dhcpBroadcastReply: o.dhcp.broadcastReply,
+      metadata,
+      metadataProxySocket: statePathOf(conf.get<string>('DEFAULT', 'metadata_proxy_socket'), state),
     }),
   };
   if (roles.has('l3')) {

@@ -8,6 +8,7 @@ import type { AgentReport, HostState } from '../hoststate/types.js';
 import type { Bus } from '../bus/bus.js';
 import type { AgentConfig } from '../agent/config.js';
 import { createAgent } from '../agent/agent.js';
+import { startMetadataRelay, type MetadataRelay } from '../agent/metadata/relay.js';
 import { HttpError, HttpHostStateClient, type HostStateSource } from '../agent/host-state-client.js';
 import type { Logger, Reconciler, ReconcilerOptions } from '../agent/reconciler.js';
 import type { ApiSession } from './os-auth.js';
@@ -48,6 +49,12 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
       onPass: o.onPass,
     },
   });
+  // The DHCP namespaces' metadata proxies reach Nova through this socket (agent/metadata/relay.ts).
+  const dhcp = o.config.dhcp;
+  let relay: MetadataRelay | undefined;
+  if (dhcp.enabled && (dhcp.enableIsolatedMetadata || dhcp.forceMetadata)) {
+    relay = await startMetadataRelay({ socket: dhcp.metadataProxySocket, host: dhcp.metadata.novaMetadataHost, port: dhcp.metadata.novaMetadataPort }, o.log);
+  }
   let unsubscribe: (() => Promise<void>) | undefined;
   if (o.bus) {
     // Resolves once registered; with a broker down the subscription is bound on reconnect.
@@ -60,6 +67,7 @@ export async function runAgent(o: RunAgentOptions): Promise<RunningAgent> {
     async stop() {
       await unsubscribe?.().catch(() => {});
       await reconciler.stop();
+      await relay?.close();
       o.log.info({ host: o.config.host }, 'agent stopped; data plane left in place');
     },
   };

@@ -8,5 +8,5 @@ export { parseDatabaseUrl, parseTransportUrl, amqpUrls, redact, type DatabaseUrl
 export { serverOptions, mappings, type ServerOptions, type DatabaseOptions, type Ml2Options, type QuotaOptions, type KeystoneAuthtokenOptions, type PolicyOptions, type RabbitOptions, type IdRange, type VlanRange } from './server-options.js';
 export { agentOptions, type AgentOptions } from './agent-options.js';
 export { firewallMode, firewallDriverCheck, FIREWALL_DRIVERS, type FirewallMode } from './firewall-driver.js';
-export { l3AgentOptions, type L3AgentOptionsResult, type L3RoleOptions } from './l3-agent-options.js';
+export { l3AgentOptions, metadataOptions, type L3AgentOptionsResult, type L3RoleOptions, type MetadataOptions } from './l3-agent-options.js';
 export { checkConfig, formatCheckReport, type CheckResult } from './check.js';

@@ -13,22 +13,25 @@ import type { LoadedConfig } from './load.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 
 /** = the agent's L3Config: the L3 role and its metadata proxies. */
+/** = the agent's MetadataConfig: metadata_agent.ini's upstream (Nova's metadata API) and secret. */
+export interface MetadataOptions {
+  novaMetadataHost: string;
+  novaMetadataPort: number;
+  novaMetadataProtocol: string;
+  novaMetadataInsecure: boolean;
+  authCaCert: string;
+  novaClientCert: string;
+  novaClientPrivKey: string;
+  metadataProxySharedSecret: string;
+}
+
 export interface L3RoleOptions {
   enabled: boolean;
   stateDir: string;
   metadataPort: number;
   enableMetadataProxy: boolean;
   sendArpCount: number;
-  metadata: {
-    novaMetadataHost: string;
-    novaMetadataPort: number;
-    novaMetadataProtocol: string;
-    novaMetadataInsecure: boolean;
-    authCaCert: string;
-    novaClientCert: string;
-    novaClientPrivKey: string;
-    metadataProxySharedSecret: string;
-  };
+  metadata: MetadataOptions;
 }
 
 export interface L3AgentOptionsResult {
@@ -62,6 +65,29 @@ export function l3AgentOptions(conf: LoadedConfig, opts: { stateDir?: string } =
     warnings.push({ ...where(conf, 'external_network_bridge'), message: '[DEFAULT] external_network_bridge is deprecated and ignored: the router gateway is plugged into the external network\'s own bridge (set the external network as a provider network and map its physical network instead)' });
   }
 
+  const enableMetadataProxy = D<boolean>('enable_metadata_proxy');
+  const metadata = metadataOptions(conf, warnings, enableMetadataProxy);
+
+  return {
+    l3: {
+      enabled: true,
+      stateDir: opts.stateDir ?? `${D<string>('state_path')}/l3`,
+      metadataPort: D<number>('metadata_port'),
+      enableMetadataProxy,
+      sendArpCount: 3,
+      metadata,
+    },
+    warnings,
+  };
+}
+
+/**
+ * metadata_agent.ini's [DEFAULT] upstream options (the L3 role's router proxies and the DHCP role's
+ * isolated-metadata proxies both sign with them). `serving`: a proxy will run, so an empty secret is
+ * worth a warning. Throws ConfigError for a client certificate without its key or the reverse.
+ */
+export function metadataOptions(conf: LoadedConfig, warnings: ConfigIssue[], serving: boolean): MetadataOptions {
+  const D = <T>(o: string) => conf.get<T>('DEFAULT', o);
   const protocol = D<string>('nova_metadata_protocol');
   const cert = D<string>('nova_client_cert') ?? '';
   const key = D<string>('nova_client_priv_key') ?? '';
@@ -72,30 +98,18 @@ export function l3AgentOptions(conf: LoadedConfig, opts: { stateDir?: string } =
   for (const [o, v] of [['nova_client_cert', cert], ['auth_ca_cert', ca]] as const) {
     if (v && protocol !== 'https') warnings.push({ ...where(conf, o), message: `[DEFAULT] ${o} is unused: nova_metadata_protocol is ${protocol}` });
   }
-  const enableMetadataProxy = D<boolean>('enable_metadata_proxy');
   const secret = D<string>('metadata_proxy_shared_secret') ?? '';
-  if (enableMetadataProxy && !secret) {
+  if (serving && !secret) {
     warnings.push({ ...where(conf, 'metadata_proxy_shared_secret'), message: "[DEFAULT] metadata_proxy_shared_secret is empty: Nova's metadata API accepts the proxy's requests only if its [neutron] metadata_proxy_shared_secret is empty too" });
   }
-
   return {
-    l3: {
-      enabled: true,
-      stateDir: opts.stateDir ?? `${D<string>('state_path')}/l3`,
-      metadataPort: D<number>('metadata_port'),
-      enableMetadataProxy,
-      sendArpCount: 3,
-      metadata: {
-        novaMetadataHost: D<string>('nova_metadata_host'),
-        novaMetadataPort: D<number>('nova_metadata_port'),
-        novaMetadataProtocol: protocol,
-        novaMetadataInsecure: D<boolean>('nova_metadata_insecure'),
-        authCaCert: ca,
-        novaClientCert: cert,
-        novaClientPrivKey: key,
-        metadataProxySharedSecret: secret,
-      },
-    },
-    warnings,
+    novaMetadataHost: D<string>('nova_metadata_host'),
+    novaMetadataPort: D<number>('nova_metadata_port'),
+    novaMetadataProtocol: protocol,
+    novaMetadataInsecure: D<boolean>('nova_metadata_insecure'),
+    authCaCert: ca,
+    novaClientCert: cert,
+    novaClientPrivKey: key,
+    metadataProxySharedSecret: secret,
   };
 }

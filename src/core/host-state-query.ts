@@ -52,7 +52,7 @@ export async function loadHostStateInput(db: Db, host: string, l2population: boo
       const c = children.get(p.id)!;
       ports.push({
         id: p.id, network_id: p.network_id, mac_address: p.mac_address, admin_state_up: !!p.admin_state_up, device_owner: p.device_owner,
-        device_id: p.device_id, host_revision: Number(p.host_revision ?? 0), port_security_enabled: !!p.port_security_enabled,
+        device_id: p.device_id, project_id: p.project_id, host_revision: Number(p.host_revision ?? 0), port_security_enabled: !!p.port_security_enabled,
         host: p['binding:host_id'], vif_type: p['binding:vif_type'], dns_name: p.dns_name, fixed_ips: c.fixedIps,
         allowed_address_pairs: c.pairs, security_groups: c.securityGroups, extra_dhcp_opts: c.dhcpOpts,
       });

@@ -29,6 +29,7 @@ export interface HostStatePort {
   admin_state_up: boolean;
   device_owner: string;
   device_id: string;
+  project_id: string;
   /** The deployment revision of the port's last change (ports.host_revision): what the agent's
    *  observed_revision is compared with, so PortState.revision_number carries it. */
   host_revision: number;
@@ -123,6 +124,7 @@ export function renderHostState(input: HostStateInput): HostState {
         subnets,
         hosts: [...ports].sort(byId).map((p) => ({
           port_id: p.id, mac_address: p.mac_address, fixed_ips: p.fixed_ips, hostname: p.dns_name || null, device_owner: p.device_owner,
+          device_id: p.device_id, project_id: p.project_id,
           extra_dhcp_opts: p.extra_dhcp_opts.filter((o) => o.opt_value !== null && (o.ip_version === 4 || o.ip_version === 6))
             .map((o) => ({ opt_name: o.opt_name, opt_value: o.opt_value!, ip_version: o.ip_version as 4 | 6 })),
         })),

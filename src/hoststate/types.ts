@@ -126,6 +126,9 @@ export interface DhcpHostState {
    *  address `host-<ip with dashes>` as Neutron's dnsmasq driver does. */
   hostname: string | null;
   device_owner: string;
+  /** The port's device_id and project: who an address belongs to, for the isolated-metadata proxy. */
+  device_id: string;
+  project_id: string;
   extra_dhcp_opts: ExtraDhcpOpt[];
 }
 

@@ -135,7 +135,7 @@ export class SimHost {
     await exited;
   }
 
-  private mountNs(): string {
+  mountNs(): string {
     if (!this.holder?.pid) throw new Error(`${this.ns} has no mount namespace holder`);
     return `/proc/${this.holder.pid}/ns/mnt`;
   }
@@ -212,6 +212,16 @@ export class SimHost {
       if (cmd.split('\0').includes(`--pid-file=${file}`)) process.kill(pid, 'SIGKILL');
     }
   }
+
+  /** SIGKILLs the metadata proxies (routers' and DHCP namespaces') the agents left: <dir>/<id>/metadata-proxy.pid, argv naming <dir>/<id>/metadata-proxy.json. */
+  async killMetadataProxies(): Promise<void> {
+    const out = await sh(['find', this.stateDir, '-name', 'metadata-proxy.pid']).catch(() => '');
+    for (const file of out.split('\n').filter(Boolean)) {
+      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      const cmd = pid ? await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') : '';
+      if (cmd.split('\0').includes(file.replace(/\.pid$/, '.json'))) process.kill(pid, 'SIGKILL');
+    }
+  }
 }
 
 export interface Instance {
@@ -268,14 +278,15 @@ export class Topology {
 
   /** Runs udhcpc in the instance; the script applies the lease and records udhcpc's variables. */
   async dhcp(inst: Instance): Promise<Record<string, string>> {
+    // udhcpc event script; classless static routes (option 121: the metadata route) are applied as cloud-init would.
     const script = `${this.baseDir}/udhcpc-${inst.ns}.sh`;
     const out = `${this.baseDir}/lease-${inst.ns}.env`;
     await writeFile(
       script,
-      `#!/bin/sh\n# udhcpc event script: apply the lease, record what we got\ncase "$1" in\n  deconfig) ip addr flush dev "$interface" ;;\n  bound|renew)\n    ip addr flush dev "$interface"\n    ip addr add "$ip/$subnet" dev "$interface"\n    [ -n "$router" ] && ip route replace default via "$(echo $router | cut -d' ' -f1)" dev "$interface"\n    env > ${out}\n    ;;\nesac\nexit 0\n`,
+      `#!/bin/sh\n# udhcpc event script: apply the lease, record what we got\ncase "$1" in\n  deconfig) ip addr flush dev "$interface" ;;\n  bound|renew)\n    ip addr flush dev "$interface"\n    ip addr add "$ip/$subnet" dev "$interface"\n    [ -n "$router" ] && ip route replace default via "$(echo $router | cut -d' ' -f1)" dev "$interface"\n    set -- $staticroutes\n    while [ $# -ge 2 ]; do [ "$2" != 0.0.0.0 ] && ip route replace "$1" via "$2" dev "$interface" 2>/dev/null; shift 2; done\n    env > ${out}\n    ;;\nesac\nexit 0\n`,
       { mode: 0o755 },
     );
-    await sh(['ip', 'netns', 'exec', inst.ns, 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '8', '-T', '1', '-A', '1', '-s', script]);
+    await sh(['ip', 'netns', 'exec', inst.ns, 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '8', '-T', '1', '-A', '1', '-O', 'staticroutes', '-s', script]);
     const env = await readFile(out, 'utf8');
     return Object.fromEntries(env.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   }
@@ -299,6 +310,7 @@ export class Topology {
     for (const h of this.hosts) {
       await h.stopAgent().catch(() => {});
       await h.killDnsmasqs().catch(() => {});
+      await h.killMetadataProxies().catch(() => {});
       await h.stopHolder().catch(() => {});
     }
     for (const ns of [...this.namespaces].reverse()) await sh(['ip', 'netns', 'delete', ns]).catch(() => {});

@@ -3,15 +3,19 @@
  * noauth, hints on RabbitMQ when 127.0.0.1:5672 answers), two simulated hosts each running a real
  * `nucleon agent` (L2 + DHCP, dhcp_agents_per_network = 2; the agents reach RabbitMQ through a TCP
  * proxy this test can cut), instances plugged with `nucleon port plug`, real dnsmasq and udhcpc.
- * Issue 3's proof points 1–6 (5: the RabbitMQ half; the in-process bus is all-in-one-server.test.ts).
+ * Issue 3's proof points 1–6 (5: the RabbitMQ half; the in-process bus is all-in-one-server.test.ts),
+ * and isolated metadata (enable_isolated_metadata): net1 has no router, so its DHCP namespaces answer
+ * 169.254.169.254 through a signing proxy and the agent's relay to a stand-in Nova on loopback.
  * Needs root; skipped with the reason otherwise.
  * Run: node --import tsx --test test/fullstack/l2-dhcp-server.test.ts   (NUCLEON_FULLSTACK_DEBUG=1 for logs)
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
-import { fullstackSkipReason, Topology, waitFor, type Instance, type SimHost } from './harness.js';
+import { fullstackSkipReason, sh, Topology, waitFor, type Instance, type SimHost } from './harness.js';
 import { portPlug, RealServer, startAgent, startPing, writeAgentConfig, type AgentFiles, type HostProcess } from './server-harness.js';
 import { startTcpProxy, type TcpProxy } from '../bus/tcp-proxy.js';
 
@@ -30,6 +34,7 @@ if (!skip && !rabbit) console.log('# RabbitMQ is not on 127.0.0.1:5672: agents p
 
 const DEMO = 'demo';
 const POLL = rabbit ? 5 : 1;
+const SECRET = 'isolated-metadata-secret';
 
 describe('fullstack (real server): VXLAN and flat networks, DHCP, two hosts, real agents', { skip }, () => {
   const topo = new Topology();
@@ -40,6 +45,16 @@ describe('fullstack (real server): VXLAN and flat networks, DHCP, two hosts, rea
   const agents = new Map<SimHost, HostProcess>();
   let net1: any, vmA: Instance, vmB: Instance, portA: any, portB: any;
   const dhcpIps: string[] = [];
+  // Nova's metadata API stand-in on loopback (the agents' relay runs in the root namespace): answers
+  // the instance id only when the proxy's signature verifies, as Nova does.
+  let novaSeen: IncomingHttpHeaders | undefined;
+  const nova = createServer((req, res) => {
+    novaSeen = req.headers;
+    const id = String(req.headers['x-instance-id'] ?? '');
+    const signed = createHmac('sha256', SECRET).update(id).digest('hex') === req.headers['x-instance-id-signature'];
+    if (!signed) res.writeHead(403).end('bad signature');
+    else res.writeHead(200, { 'content-type': 'text/plain' }).end(req.url === '/latest/meta-data/instance-id' ? id : `unknown ${req.url}`);
+  });
 
   const restart = async (h: SimHost) => {
     await agents.get(h)?.stop();
@@ -64,8 +79,11 @@ describe('fullstack (real server): VXLAN and flat networks, DHCP, two hosts, rea
     if (rabbit) proxy = await startTcpProxy({ host: '127.0.0.1', port: 5672 });
     server = new RealServer({ dir, transportUrl: rabbit ? 'rabbit://guest:guest@127.0.0.1:5672/' : undefined, agentDownTime: 4, dhcpAgentsPerNetwork: 2 });
     await server.start();
+    const novaPort = await new Promise<number>((r) => nova.listen(0, '127.0.0.1', () => r((nova.address() as net.AddressInfo).port)));
+    // As an operator enables isolated metadata: dhcp_agent.ini plus metadata_agent.ini's [DEFAULT] options.
+    const dhcpExtra = ['enable_isolated_metadata = true', 'nova_metadata_host = 127.0.0.1', `nova_metadata_port = ${novaPort}`, `metadata_proxy_shared_secret = ${SECRET}`];
     for (const h of [h1, h2]) {
-      files.set(h, await writeAgentConfig(h, { serverUrl: server.url, dhcp: true, pollingInterval: POLL, transportUrl: proxy ? `rabbit://guest:guest@127.0.0.1:${proxy.port}/` : undefined }));
+      files.set(h, await writeAgentConfig(h, { serverUrl: server.url, dhcp: true, dhcpExtra, pollingInterval: POLL, transportUrl: proxy ? `rabbit://guest:guest@127.0.0.1:${proxy.port}/` : undefined }));
       agents.set(h, await startAgent(h, files.get(h)!));
     }
   });
@@ -75,6 +93,8 @@ describe('fullstack (real server): VXLAN and flat networks, DHCP, two hosts, rea
     await topo.destroy();
     await server?.stop();
     await proxy?.close();
+    nova.closeAllConnections();
+    await new Promise((r) => nova.close(r));
   });
 
   it('both hosts register a Linux bridge and a DHCP agent, alive', async () => {
@@ -118,6 +138,23 @@ describe('fullstack (real server): VXLAN and flat networks, DHCP, two hosts, rea
     assert.equal(dhcpPorts.length, 2);
     dhcpIps.push(...dhcpPorts.map((p) => p.fixed_ips[0].ip_address));
     for (const h of [h1, h2]) assert.ok((await h.agentNetns()).includes(`qdhcp-${net1.id}`), h.name);
+  });
+
+  it('isolated metadata: an instance on a network without a router gets its instance id through the DHCP namespace', async () => {
+    const lease = await topo.dhcp(vmA);
+    // dnsmasq sends the metadata route via the DHCP port (option 121), as Neutron's does for isolated subnets.
+    assert.match(lease.staticroutes ?? '', /169\.254\.169\.254\/32 10\.20\.0\.\d+/);
+    const curl = (vm: Instance, path: string) => sh(['ip', 'netns', 'exec', vm.ns, 'curl', '-sS', '--max-time', '5', `http://169.254.169.254${path}`]).catch(() => '');
+    const device = (await server.ok('GET', `/v2.0/ports/${portA.id}`)).port.device_id as string;
+    assert.ok(device);
+    assert.equal(await waitFor('metadata answer', async () => (await curl(vmA, '/latest/meta-data/instance-id')) || undefined, 20_000)
+      .catch((e) => { throw new Error(`${e.message}\n${logs()}`); }), device);
+    assert.equal(novaSeen?.['x-forwarded-for'], portA.fixed_ips[0].ip_address);
+    assert.equal(novaSeen?.['x-tenant-id'], DEMO);
+    for (const h of [h1, h2]) {
+      const addrs = await sh(['nsenter', `--mount=${h.mountNs()}`, 'ip', '-n', `qdhcp-${net1.id}`, '-4', '-o', 'addr', 'show']);
+      assert.match(addrs, /169\.254\.169\.254\/32/, `${h.name}: the DHCP namespace holds the metadata address`);
+    }
   });
 
   it('(2) flat provider network mapped to eth1 on both hosts: DHCP, ping, ACTIVE', async () => {

@@ -67,7 +67,8 @@ export class RealServer {
 export interface AgentFiles { neutronConf: string; agentIni: string; dhcpIni?: string }
 
 /** Writes a host's neutron.conf + linuxbridge_agent.ini (+ dhcp_agent.ini) as an operator would. */
-export async function writeAgentConfig(h: SimHost, o: { serverUrl: string; transportUrl?: string; dhcp: boolean; pollingInterval?: number }): Promise<AgentFiles> {
+/** `dhcpExtra`: [DEFAULT] lines appended to dhcp_agent.ini. */
+export async function writeAgentConfig(h: SimHost, o: { serverUrl: string; transportUrl?: string; dhcp: boolean; pollingInterval?: number; dhcpExtra?: string[] }): Promise<AgentFiles> {
   const neutronConf = join(h.stateDir, 'neutron.conf');
   const agentIni = join(h.stateDir, 'linuxbridge_agent.ini');
   await writeFile(neutronConf, [
@@ -83,7 +84,7 @@ export async function writeAgentConfig(h: SimHost, o: { serverUrl: string; trans
   const files: AgentFiles = { neutronConf, agentIni };
   if (o.dhcp) {
     files.dhcpIni = join(h.stateDir, 'dhcp_agent.ini');
-    await writeFile(files.dhcpIni, '[DEFAULT]\ninterface_driver = linuxbridge\ndhcp_driver = neutron.agent.linux.dhcp.Dnsmasq\n');
+    await writeFile(files.dhcpIni, ['[DEFAULT]', 'interface_driver = linuxbridge', 'dhcp_driver = neutron.agent.linux.dhcp.Dnsmasq', ...(o.dhcpExtra ?? [])].join('\n') + '\n');
   }
   return files;
 }

@@ -1,7 +1,8 @@
 /**
- * The metadata proxy (one per router namespace): instances' requests to 169.254.169.254:80, redirected
- * by nft to `listenPort`, are forwarded to Nova's metadata API with the headers Nova verifies, as
- * Neutron's metadata agent sends them:
+ * The metadata proxy, one per router namespace and one per `qdhcp-` namespace that serves isolated
+ * metadata: instances' requests to 169.254.169.254:80 (in a router redirected by nft to `listenPort`;
+ * in a DHCP namespace the address is the DHCP port's and the proxy listens on it) are forwarded to
+ * Nova's metadata API with the headers Nova verifies, as Neutron's metadata agent sends them:
  *   X-Forwarded-For: the instance IP (the request's source address inside the namespace)
  *   X-Instance-ID / X-Tenant-ID: device_id / project_id of the port owning that IP
  *   X-Instance-ID-Signature: hex HMAC-SHA256(metadata_proxy_shared_secret, instance id)
@@ -18,8 +19,18 @@ import type { MetadataConfig } from '../config.js';
 
 /** Written by the agent as the proxy's config file (argv[2] of proxy-main). */
 export interface MetadataProxyConfig {
-  routerId: string;
+  /** What it serves, for its log lines: 'router <id>' or 'network <id>'. */
+  name: string;
+  /** Default 0.0.0.0. */
+  listenHost?: string;
   listenPort: number;
+  /**
+   * A DHCP namespace has no route to Nova: the proxy reaches it through this UNIX socket (the
+   * agent's metadata relay in the host's namespace, metadata_proxy_socket), as Neutron's haproxy
+   * reaches its metadata agent. Unset: straight to nova_metadata_host (a router reaches it through
+   * its gateway).
+   */
+  upstreamSocket?: string;
   /** JSON file: Record<fixed IP, MetadataInstance>. */
   instancesFile: string;
   upstream: MetadataConfig;
@@ -83,7 +94,7 @@ export function createMetadataProxy(cfg: MetadataProxyConfig, log: (msg: string)
     const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     const inst = instances.get(remote);
     if (!inst) {
-      log(`no instance for ${remote} on router ${cfg.routerId}`);
+      log(`no instance for ${remote} on ${cfg.name}`);
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
       return;
     }
@@ -91,7 +102,7 @@ export function createMetadataProxy(cfg: MetadataProxyConfig, log: (msg: string)
     if (req.headers['content-type']) headers['content-type'] = req.headers['content-type'];
     const send = https ? httpsRequest : httpRequest;
     const upReq = send(
-      { host: up.novaMetadataHost, port: up.novaMetadataPort, method: req.method, path: req.url, headers, timeout: 30_000, ...tls },
+      { host: up.novaMetadataHost, port: up.novaMetadataPort, socketPath: cfg.upstreamSocket, method: req.method, path: req.url, headers, timeout: 30_000, ...tls },
       (upRes) => {
         const status = upRes.statusCode ?? 500;
         if (!PASSED_THROUGH.has(status)) {

@@ -1,8 +1,10 @@
 /**
  * DHCP for one network: namespace `qdhcp-<net>`, a veth `tap<port[:11]>` (host side, enslaved to the
  * bridge) / `ns-<port[:11]>` (inside, the DHCP port's MAC and IPs), and one dnsmasq whose files are
- * replaced atomically then SIGHUPed; a changed command line (subnets, MTU) restarts it.
- * Delete = stop dnsmasq, delete the namespace (which deletes the veth pair), remove the files.
+ * replaced atomically then SIGHUPed; a changed command line (subnets, MTU) restarts it. When the
+ * network gets isolated metadata (render/dnsmasq.ts servesMetadata), `ns-` also holds
+ * 169.254.169.254/32 and a metadata proxy listens on it (metadata/supervisor.ts).
+ * Delete = stop dnsmasq and the proxy, delete the namespace (which deletes the veth pair), remove the files.
  */
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import type { DhcpNetworkState } from '../../hoststate/types.js';
@@ -11,7 +13,10 @@ import { hupDnsmasq, killDnsmasq, runningPid, spawnDnsmasq } from '../linux/dnsm
 import type { Runner } from '../linux/exec.js';
 import { ipBatch, isUp, listAddrs, listLinks, type Addr, type Link } from '../linux/ip.js';
 import { addNetns, deleteNetns, listNetns } from '../linux/netns.js';
-import { dnsmasqPaths, renderDnsmasq, type DnsmasqPaths } from '../render/dnsmasq.js';
+import { dnsmasqPaths, renderDnsmasq, servesMetadata, type DnsmasqPaths } from '../render/dnsmasq.js';
+import { dhcpInstances, metadataPaths, METADATA_ADDRESS, renderDhcpProxyConfig } from '../metadata/files.js';
+import { reconcileProxy, stopProxy } from '../metadata/supervisor.js';
+import type { Logger } from '../reconciler.js';
 import { cidrNetwork } from '../render/ip-util.js';
 import { bridgeName, dhcpNsName, nsIfName, tapName, type LinkView, type Ops } from './types.js';
 
@@ -94,6 +99,7 @@ export function planDhcp(d: DhcpDesired, actual: DhcpActual, cfg: DhcpConfig, pa
   const want = new Set(
     net.port.fixed_ips.filter((f) => prefixOf.has(f.subnet_id)).map((f) => `${f.ip_address}/${prefixOf.get(f.subnet_id)}`),
   );
+  if (servesMetadata(net, cfg)) want.add(`${METADATA_ADDRESS}/32`);
   const have = new Set(fresh ? [] : actual.addrs.filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`));
   for (const a of have) if (!want.has(a)) inner.push(`addr del ${a} dev ${nsIf}`);
   for (const a of want) if (!have.has(a)) inner.push(`addr add ${a} dev ${nsIf}`);
@@ -143,7 +149,7 @@ async function replaceFile(path: string, content: string): Promise<void> {
 
 export class DhcpOps implements Ops<DhcpDesired> {
   readonly stage = 'dhcp';
-  constructor(private readonly runner: Runner, private readonly view: LinkView, private readonly cfg: DhcpConfig) {}
+  constructor(private readonly runner: Runner, private readonly view: LinkView, private readonly cfg: DhcpConfig, private readonly log?: Logger) {}
 
   keyOf(d: DhcpDesired): string {
     return d.network.network_id;
@@ -218,13 +224,23 @@ export class DhcpOps implements Ops<DhcpDesired> {
           break;
       }
     }
-    return n;
+    return n + (await this.updateMetadata(d.network));
+  }
+
+  /** The isolated-metadata proxy, after the address it listens on is in place. */
+  private updateMetadata(net: DhcpNetworkState): Promise<number> {
+    const paths = metadataPaths(this.cfg.stateDir, net.network_id);
+    return reconcileProxy({
+      enabled: servesMetadata(net, this.cfg), paths, config: renderDhcpProxyConfig(net.network_id, this.cfg, paths),
+      instances: dhcpInstances(net), netns: dhcpNsName(net.network_id), logFields: { network: net.network_id },
+    }, this.log);
   }
 
   async delete(networkId: string): Promise<number> {
     const paths = dnsmasqPaths(this.cfg.stateDir, networkId);
     const ns = dhcpNsName(networkId);
     let n = 0;
+    if (await stopProxy(metadataPaths(this.cfg.stateDir, networkId))) n++;
     if ((await runningPid(paths.pid)) !== undefined) {
       await killDnsmasq(paths.pid);
       n++;

@@ -6,16 +6,16 @@
  * - delete: stop the proxy, delete the namespace (its veths go with it), remove the files. Absent = done.
  * - prune: only `qrouter-*` namespaces and state directories of routers not desired.
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import type { RouterState } from '../../hoststate/l3.js';
 import type { L3Config } from '../config.js';
-import { daemonArgv, killDaemon, spawnDaemon } from '../linux/daemon.js';
 import type { Runner } from '../linux/exec.js';
 import { ipBatch, listAddrs, listLinks, listRoutes, type Link } from '../linux/ip.js';
 import { addNetns, deleteNetns, listNetns } from '../linux/netns.js';
 import { nftApplyJson, nftListTableJson } from '../linux/nft.js';
 import { getSysctl, setSysctl } from '../linux/sysctl.js';
-import { metadataPaths, proxyArgv, renderInstances, renderProxyConfig, type MetadataPaths } from '../metadata/files.js';
+import { metadataPaths, renderProxyConfig, routerInstances } from '../metadata/files.js';
+import { reconcileProxy, stopProxy } from '../metadata/supervisor.js';
 import type { Logger } from '../reconciler.js';
 import { NAT_FAMILY, NAT_TABLE, nftReplaceDocument, tableFromListing } from '../render/router-nft.js';
 import { planRouter, routerNsName, type RouterActual } from './router-plan.js';
@@ -23,37 +23,6 @@ import type { LinkView, Ops } from './types.js';
 
 export interface RouterDesired {
   router: RouterState;
-}
-
-export interface MetadataActual {
-  config?: string;
-  instances?: string;
-  /** argv of the running proxy, if any. */
-  running?: string[];
-}
-
-export type MetadataAction = { op: 'write'; file: 'config' | 'instances'; content: string } | { op: 'spawn' | 'restart' | 'kill' };
-
-/** Pure: the proxy's files and process. The instance map changing needs no restart (the proxy re-reads it). */
-export function planMetadata(enabled: boolean, want: { config: string; instances: string; argv: string[] }, a: MetadataActual): MetadataAction[] {
-  if (!enabled) return a.running ? [{ op: 'kill' }] : [];
-  const out: MetadataAction[] = [];
-  if (a.instances !== want.instances) out.push({ op: 'write', file: 'instances', content: want.instances });
-  const configChanged = a.config !== want.config;
-  if (configChanged) out.push({ op: 'write', file: 'config', content: want.config });
-  if (!a.running) out.push({ op: 'spawn' });
-  else if (configChanged || a.running.join('\0') !== want.argv.join('\0')) out.push({ op: 'restart' });
-  return out;
-}
-
-async function readOrUndefined(path: string): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch(() => undefined);
-}
-
-async function replaceFile(path: string, content: string, mode: number): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, content, { mode });
-  await rename(tmp, path);
 }
 
 export class RouterOps implements Ops<RouterDesired> {
@@ -158,40 +127,18 @@ export class RouterOps implements Ops<RouterDesired> {
     return n;
   }
 
-  private async updateMetadata(r: RouterState): Promise<number> {
+  private updateMetadata(r: RouterState): Promise<number> {
     const paths = metadataPaths(this.cfg.stateDir, r.id);
-    const want = { config: renderProxyConfig(r.id, this.cfg, paths), instances: renderInstances(r), argv: proxyArgv(paths.config) };
-    const actual: MetadataActual = {
-      config: await readOrUndefined(paths.config),
-      instances: await readOrUndefined(paths.instances),
-      running: await daemonArgv(paths.pid, paths.config),
-    };
-    const actions = planMetadata(this.cfg.enableMetadataProxy, want, actual);
-    for (const a of actions) {
-      if (a.op === 'write') {
-        await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-        // The config holds the shared secret.
-        await replaceFile(paths[a.file], a.content, a.file === 'config' ? 0o600 : 0o644);
-      } else if (a.op === 'kill') {
-        await killDaemon(paths.pid, paths.config);
-      } else {
-        if (a.op === 'restart') await killDaemon(paths.pid, paths.config);
-        await this.spawnProxy(r.id, paths, want.argv);
-      }
-    }
-    return actions.length;
-  }
-
-  private async spawnProxy(routerId: string, paths: MetadataPaths, argv: string[]): Promise<void> {
-    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-    const pid = await spawnDaemon(argv, { netns: routerNsName(routerId), pidFile: paths.pid, logFile: paths.log });
-    this.log?.info({ router: routerId, pid }, 'metadata proxy started');
+    return reconcileProxy({
+      enabled: this.cfg.enableMetadataProxy, paths, config: renderProxyConfig(r.id, this.cfg, paths), instances: routerInstances(r),
+      netns: routerNsName(r.id), logFields: { router: r.id },
+    }, this.log);
   }
 
   async delete(routerId: string): Promise<number> {
     const paths = metadataPaths(this.cfg.stateDir, routerId);
     let n = 0;
-    if (await killDaemon(paths.pid, paths.config)) n++;
+    if (await stopProxy(paths)) n++;
     const ns = routerNsName(routerId);
     if ((await listNetns(this.runner)).includes(ns)) {
       await deleteNetns(this.runner, ns);

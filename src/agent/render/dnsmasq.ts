@@ -201,6 +201,15 @@ export function renderOpts(net: DhcpNetworkState, cfg: DhcpConfig): string {
   return options.join('\n');
 }
 
+/**
+ * Whether the network's DHCP namespace serves metadata (Neutron's should_enable_metadata): always
+ * with force_metadata, with enable_isolated_metadata when an IPv4 DHCP subnet has no router
+ * interface. Its instances are then sent a route to 169.254.169.254 via the DHCP port (above).
+ */
+export function servesMetadata(net: DhcpNetworkState, cfg: DhcpConfig): boolean {
+  return net.subnets.some((s) => s.ip_version === 4 && s.enable_dhcp && (cfg.forceMetadata || (cfg.enableIsolatedMetadata && !s.has_router_interface)));
+}
+
 export function renderDnsmasq(net: DhcpNetworkState, cfg: DhcpConfig, paths: DnsmasqPaths): DnsmasqRender {
   return {
     args: renderArgs(net, cfg, paths),

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultL3Config } from '../../../src/agent/config.js';
 import { createMetadataProxy, signInstanceId } from '../../../src/agent/metadata/proxy.js';
+import { startMetadataRelay } from '../../../src/agent/metadata/relay.js';
 
 const listen = (s: Server) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));
 
@@ -36,7 +37,7 @@ describe('metadata proxy', () => {
     const novaPort = await listen(nova);
     await setInstances({ '127.0.0.1': { device_id: 'vm-uuid-1', project_id: 'proj-1' } });
     const md = defaultL3Config({ metadata: { ...defaultL3Config().metadata, novaMetadataHost: '127.0.0.1', novaMetadataPort: novaPort, metadataProxySharedSecret: 's3cret' } }).metadata;
-    proxy = createMetadataProxy({ routerId: 'r', listenPort: 0, instancesFile: instances(), upstream: md });
+    proxy = createMetadataProxy({ name: 'router r', listenPort: 0, instancesFile: instances(), upstream: md });
     proxyPort = await listen(proxy);
   });
   after(async () => {
@@ -77,5 +78,28 @@ describe('metadata proxy', () => {
     await setInstances({ '127.0.0.1': { device_id: 'vm-uuid-2', project_id: 'proj-1' } });
     await get('/x');
     assert.equal(seen?.['x-instance-id'], 'vm-uuid-2');
+  });
+
+  it('reaches Nova through the relay socket when it has no route (a DHCP namespace)', async () => {
+    novaStatus = 200;
+    await setInstances({ '127.0.0.1': { device_id: 'vm-uuid-3', project_id: 'proj-3' } });
+    const novaPort = (nova.address() as AddressInfo).port;
+    const socket = join(dir, 'relay', 'metadata_proxy');
+    const relay = await startMetadataRelay({ socket, host: '127.0.0.1', port: novaPort });
+    // The proxy's own upstream host:port lead nowhere: only the socket can carry the request.
+    const md = defaultL3Config({ metadata: { ...defaultL3Config().metadata, novaMetadataHost: '192.0.2.254', novaMetadataPort: 9, metadataProxySharedSecret: 's3cret' } }).metadata;
+    const viaSocket = createMetadataProxy({ name: 'network n', listenPort: 0, upstreamSocket: socket, instancesFile: instances(), upstream: md });
+    const port = await listen(viaSocket);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/latest/meta-data/instance-id`);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'nova /latest/meta-data/instance-id');
+      assert.equal(seen?.['x-instance-id'], 'vm-uuid-3');
+      assert.equal(seen?.['x-instance-id-signature'], signInstanceId('s3cret', 'vm-uuid-3'));
+    } finally {
+      viaSocket.closeAllConnections();
+      await new Promise((r) => viaSocket.close(r));
+      await relay.close();
+    }
   });
 });

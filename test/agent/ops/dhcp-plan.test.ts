@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultDhcpConfig } from '../../../src/agent/config.js';
 import { dnsmasqArgs, planDhcp, releaseConflictingLeases, type DhcpActual, type DhcpDesired } from '../../../src/agent/ops/dhcp.js';
-import { dnsmasqPaths, renderDnsmasq } from '../../../src/agent/render/dnsmasq.js';
+import { dnsmasqPaths, renderDnsmasq, servesMetadata } from '../../../src/agent/render/dnsmasq.js';
+import { dhcpInstances, metadataPaths, renderDhcpProxyConfig } from '../../../src/agent/metadata/files.js';
 import type { Link } from '../../../src/agent/linux/ip.js';
 
 const NET = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -86,5 +87,36 @@ describe('leases of reused addresses (a deleted port\'s IP given to a new port)'
     assert.deepEqual(planDhcp(withHosts, { ...running, leases: `${mine}\n` }, cfg, paths), [], 'no conflict: nothing to do');
     const fresh = planDhcp(withHosts, { ...running, runningArgs: undefined, leases: `${old}\n` }, cfg, paths);
     assert.deepEqual(fresh, [{ op: 'write', file: 'leases', content: '' }, { op: 'spawn' }]);
+  });
+});
+
+describe('isolated metadata in the DHCP namespace', () => {
+  const isolated = defaultDhcpConfig({ enabled: true, stateDir: '/s', enableIsolatedMetadata: true, metadataProxySocket: '/s/metadata_proxy' });
+  const routed: DhcpDesired = { network: { ...d.network, subnets: [{ ...d.network.subnets[0]!, has_router_interface: true }] } };
+  it('is served with force_metadata always, with enable_isolated_metadata only while no router interface is on an IPv4 DHCP subnet', () => {
+    assert.equal(servesMetadata(d.network, cfg), false, 'off by default, as Neutron');
+    assert.equal(servesMetadata(d.network, isolated), true);
+    assert.equal(servesMetadata(routed.network, isolated), false, 'the router serves it');
+    assert.equal(servesMetadata(routed.network, defaultDhcpConfig({ forceMetadata: true })), true);
+    assert.equal(servesMetadata({ ...d.network, subnets: [{ ...d.network.subnets[0]!, enable_dhcp: false }] }, isolated), false);
+  });
+  it('puts 169.254.169.254/32 on the DHCP port inside the namespace, and takes it off when a router arrives', () => {
+    const plan = planDhcp(d, converged, isolated, paths);
+    assert.deepEqual(plan.find((a) => a.op === 'ip'), { op: 'ip', where: 'ns', lines: ['addr add 169.254.169.254/32 dev ns-pppppppp-11'] });
+    const withAddr: DhcpActual = { ...converged, addrs: [...converged.addrs, { ifname: 'ns-pppppppp-11', family: 'inet', local: '169.254.169.254', prefixlen: 32 }] };
+    assert.equal(planDhcp(d, withAddr, isolated, paths).find((a) => a.op === 'ip'), undefined);
+    assert.deepEqual(planDhcp(routed, withAddr, isolated, paths).find((a) => a.op === 'ip'), { op: 'ip', where: 'ns', lines: ['addr del 169.254.169.254/32 dev ns-pppppppp-11'] });
+  });
+  it("maps the network's compute ports' addresses to instance and project, and listens on 169.254.169.254:80 through the relay socket", () => {
+    const net = { ...d.network, hosts: [
+      { port_id: 'p1', mac_address: 'fa:16:3e:00:00:10', fixed_ips: [{ subnet_id: 's', ip_address: '10.0.0.10' }], hostname: null, device_owner: 'compute:nova', device_id: 'vm-1', project_id: 'proj', extra_dhcp_opts: [] },
+      { port_id: PORT, mac_address: 'fa:16:3e:00:00:02', fixed_ips: [{ subnet_id: 's', ip_address: '10.0.0.2' }], hostname: null, device_owner: 'network:dhcp', device_id: 'dhcp-x', project_id: 'proj', extra_dhcp_opts: [] },
+    ] };
+    assert.deepEqual(JSON.parse(dhcpInstances(net)), { '10.0.0.10': { device_id: 'vm-1', project_id: 'proj' } });
+    const c = JSON.parse(renderDhcpProxyConfig(NET, isolated, metadataPaths('/s', NET)));
+    assert.equal(c.listenHost, '169.254.169.254');
+    assert.equal(c.listenPort, 80);
+    assert.equal(c.upstreamSocket, '/s/metadata_proxy');
+    assert.equal(c.instancesFile, `/s/${NET}/instances.json`);
   });
 });

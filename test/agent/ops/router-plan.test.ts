@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Link } from '../../../src/agent/linux/ip.js';
 import { desiredRoutes, planRouter, routeDst, type RouterActual } from '../../../src/agent/ops/router-plan.js';
-import { planMetadata } from '../../../src/agent/ops/routers.js';
+import { planMetadata } from '../../../src/agent/metadata/supervisor.js';
 import { renderRouterNat } from '../../../src/agent/render/router-nft.js';
 import { sampleRouter } from '../fixtures-l3.js';
 
