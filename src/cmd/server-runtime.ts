@@ -104,7 +104,22 @@ export function coreSettings(o: ServerOptions): CoreSettings {
   };
 }
 
+/**
+ * What [ml2] extension_drivers does here: port_security and dns (dns-integration) are always loaded,
+ * so leaving them out changes nothing; other drivers (qos, ...) are not implemented. Said, not refused.
+ */
+export function extensionDriverNotes(drivers: string[]): string[] {
+  const notes: string[] = [];
+  if (drivers.length && !drivers.includes('port_security')) {
+    notes.push('[ml2] extension_drivers has no port_security: Nucleon always loads it (ports have port_security_enabled, default true)');
+  }
+  const other = drivers.filter((d) => d !== 'port_security' && d !== 'dns');
+  if (other.length) notes.push(`[ml2] extension_drivers ${other.join(', ')}: not implemented by Nucleon; ignored`);
+  return notes;
+}
+
 export async function createServerRuntime(o: ServerOptions, parts: ServerParts): Promise<ServerRuntime> {
+  if (parts.logger) for (const note of extensionDriverNotes(o.ml2.extensionDrivers)) parts.logger.warn({ extension_drivers: o.ml2.extensionDrivers }, `config: ${note}`);
   const store = await openStore(databaseOptions(o, parts.defaultDatabase));
   try {
     if (parts.migrate) await migrateToLatest(store);

@@ -311,7 +311,7 @@ describe('fullstack (real server): security groups and port security, two hosts,
     assert.match(ct, /sport=5555 dport=7777 .*zone=[1-9]\d*/, `net1's flow lives in its own zone: ${ct}`);
   });
 
-  it('7. agent restart: an established TCP connection survives and the restarted agents change nothing', async () => {
+  it('7. agent restart: an established TCP connection survives and the restarted agents change nothing; it also survives a rule change', async () => {
     const chat = await pk.bg(vm.A!, 'chat', ip('B'), '8080');
     const lines: string[] = [];
     chat.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
@@ -331,6 +331,14 @@ describe('fullstack (real server): security groups and port security, two hosts,
       assert.equal(await nsExec(h, 'nft', '-a', 'list', 'ruleset'), ruleset, `${h.name} ruleset touched`);
       await say(`after-${h.name}`);
     }
+    // A rule change replaces both tables in one transaction: the connection it does not concern keeps going.
+    const before = await nsExec(h2, 'nft', '-a', 'list', 'ruleset');
+    const extra = await addRule('sgB', { direction: 'ingress', protocol: 'udp', port_range_min: 9999, port_range_max: 9999 });
+    await waitFor('rule change programmed on host2', async () => (await nsExec(h2, 'nft', '-a', 'list', 'ruleset')) !== before, 10_000, 50);
+    await say('after-rule-add');
+    await delRule(extra);
+    await waitFor('rule removal programmed on host2', async () => !(await nsExec(h2, 'nft', 'list', 'ruleset')).includes('9999'), 10_000, 50);
+    await say('after-rule-delete');
     assert.ok(!lines.some((l) => l.startsWith('error')), lines.join('\n'));
     for (const a of agents.values()) assert.doesNotMatch(a.output(), /"level":(40|50)/, 'no warning or error logged');
   });

@@ -79,7 +79,7 @@ export const ml2 = group('ml2', 'Modular Layer 2 plugin', 'all', [
   list('type_drivers', ['local', 'flat', 'vlan', 'gre', 'vxlan', 'geneve'], 'Network type drivers to load'),
   list('tenant_network_types', ['local'], 'Types for project networks, in order of preference'),
   list('mechanism_drivers', [], 'Mechanism drivers, in order (linuxbridge, l2population, ...)'),
-  list('extension_drivers', [], 'Extension drivers (port_security, dns, ...)'),
+  list('extension_drivers', [], 'Extension drivers: port_security and dns are always loaded by Nucleon; others are not implemented'),
   int('path_mtu', 0, 'Largest IP packet on the overlay underlay; 0 means global_physnet_mtu'),
   list('physical_network_mtus', [], 'physnet:mtu pairs overriding global_physnet_mtu', { validate: physnetMtus }),
   str('external_network_type', null, 'Type of external networks created without provider attributes'),
