@@ -239,9 +239,22 @@ export function networkService(deps: CoreDeps): NetworkService {
         const row = await networkRow(tx, id, store.dialect !== 'sqlite');
         if (!row) throw errors.networkNotFound(id);
         if (options.ifMatch !== undefined && row.revision_number !== options.ifMatch) throw errors.revisionMismatch(options.ifMatch, row.revision_number);
-        const inUse = await tx.selectFrom('ports').select('id').where('network_id', '=', id)
-          .where('device_owner', 'not in', AUTO_DELETE_PORT_OWNERS).limit(1).executeTakeFirst();
-        if (inUse) throw errors.networkInUse(id);
+        // Neutron's external_net_db._process_l3_delete: floating IPs with neither a port nor a router
+        // (of any project) go with their network. Neutron deletes them before its in-use check, each
+        // on its own; here they go in this transaction, so a delete refused as in use keeps them.
+        const loose = await tx.selectFrom('floatingips').select(['id', 'floating_port_id'])
+          .where('floating_network_id', '=', id).where('router_id', 'is', null)
+          .where('id', 'not in', (eb) => eb.selectFrom('floatingip_associations').select('floatingip_id'))
+          .execute();
+        let inUseQuery = tx.selectFrom('ports').select('id').where('network_id', '=', id)
+          .where('device_owner', 'not in', AUTO_DELETE_PORT_OWNERS);
+        if (loose.length) inUseQuery = inUseQuery.where('id', 'not in', loose.map((f) => f.floating_port_id));
+        if (await inUseQuery.limit(1).executeTakeFirst()) throw errors.networkInUse(id);
+        if (loose.length) {
+          const fipIds = loose.map((f) => f.id);
+          await tx.deleteFrom('tags').where('resource_id', 'in', fipIds).execute();
+          await tx.deleteFrom('floatingips').where('id', 'in', fipIds).execute();
+        }
         // Stamped while its DHCP ports and agents still name the hosts that lose the network.
         const change = await recordHostChange(tx, { networks: [id] });
         await tx.deleteFrom('ports').where('network_id', '=', id).execute();
@@ -257,8 +270,9 @@ export function networkService(deps: CoreDeps): NetworkService {
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
         await tx.deleteFrom('network_dhcp_agents').where('network_id', '=', id).execute();
         await tx.deleteFrom('networks').where('id', '=', id).execute();
-        return change;
+        return { ...change, floatingips: loose.map((f) => f.id) };
       });
+      for (const fipId of change.floatingips) deps.onCommit({ resource: 'floatingip', id: fipId });
       deps.onCommit({ resource: 'network', id, hosts: change.hosts, revision: change.revision });
     },
   };

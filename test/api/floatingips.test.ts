@@ -123,5 +123,94 @@ for (const dialect of DIALECTS) {
       assert.equal(guarded.status, 404);
       assert.equal(guarded.body.NeutronError.type, 'FloatingIPNotFound');
     });
+
+    it('a port with two IPv4 addresses: fixed_ip_address required (400), chooses which, must be the port\'s', async () => {
+      const p = await port(a.net, { fixed_ips: [{ ip_address: '10.10.0.20' }, { ip_address: '10.10.0.21' }] });
+      const multiple = `Bad floatingip request: Port ${p.id} has multiple fixed IPv4 addresses.  Must provide a specific IPv4 address when assigning a floating IP.`;
+      const ambiguous = await fip({ port_id: p.id });
+      assert.equal(ambiguous.status, 400);
+      assert.equal(ambiguous.body.NeutronError.type, 'BadRequest');
+      assert.equal(ambiguous.body.NeutronError.message, multiple);
+      assert.equal((await ok(api.request(ALICE, 'GET', '/v2.0/floatingips'))).floatingips.length, 0, 'the refused create left nothing');
+      const second = (await ok(fip({ port_id: p.id, fixed_ip_address: '10.10.0.21' }), 201)).floatingip;
+      assert.equal(second.port_id, p.id);
+      assert.equal(second.fixed_ip_address, '10.10.0.21');
+      assert.equal(second.router_id, router.id);
+      // the other address may have a floating IP of its own
+      const first = (await ok(fip({ port_id: p.id, fixed_ip_address: '10.10.0.20' }), 201)).floatingip;
+      assert.equal(first.fixed_ip_address, '10.10.0.20');
+      const notOurs = await fip({ port_id: p.id, fixed_ip_address: '10.10.0.22' });
+      assert.equal(notOurs.status, 400);
+      assert.equal(notOurs.body.NeutronError.type, 'BadRequest');
+      assert.equal(notOurs.body.NeutronError.message, `Bad floatingip request: Port ${p.id} does not have fixed ip 10.10.0.22.`);
+      // the same rules on update
+      const spare = (await ok(fip({}), 201)).floatingip;
+      const putAmbiguous = await api.request(ALICE, 'PUT', `/v2.0/floatingips/${spare.id}`, { floatingip: { port_id: p.id } });
+      assert.equal(putAmbiguous.status, 400);
+      assert.equal(putAmbiguous.body.NeutronError.message, multiple);
+      const putNotOurs = await api.request(ALICE, 'PUT', `/v2.0/floatingips/${second.id}`, { floatingip: { port_id: p.id, fixed_ip_address: '10.10.0.22' } });
+      assert.equal(putNotOurs.status, 400);
+      assert.equal(putNotOurs.body.NeutronError.message, `Bad floatingip request: Port ${p.id} does not have fixed ip 10.10.0.22.`);
+      const kept = (await ok(api.request(ALICE, 'GET', `/v2.0/floatingips/${second.id}`))).floatingip;
+      assert.equal(kept.fixed_ip_address, '10.10.0.21', 'a refused update keeps the association');
+      assert.equal((await ok(api.request(ALICE, 'GET', `/v2.0/floatingips/${spare.id}`))).floatingip.port_id, null);
+      for (const f of [first, second, spare]) await ok(api.request(ALICE, 'DELETE', `/v2.0/floatingips/${f.id}`), 204);
+      await ok(api.request(ALICE, 'DELETE', `/v2.0/ports/${p.id}`), 204);
+    });
+
+    it('a floating IP\'s own port refuses DELETE /v2.0/ports: 409 ServicePortInUse', async () => {
+      const f = (await ok(fip({}), 201)).floatingip;
+      const held = (await ok(api.request(ADMIN, 'GET', `/v2.0/ports?device_id=${f.id}&device_owner=network:floatingip`))).ports[0];
+      // it belongs to no project: the floating IP's owner doesn't see it
+      const member = await api.request(ALICE, 'DELETE', `/v2.0/ports/${held.id}`);
+      assert.equal(member.status, 404);
+      assert.equal(member.body.NeutronError.type, 'PortNotFound');
+      const res = await api.request(ADMIN, 'DELETE', `/v2.0/ports/${held.id}`);
+      assert.equal(res.status, 409);
+      assert.equal(res.body.NeutronError.type, 'ServicePortInUse');
+      assert.equal(res.body.NeutronError.message, `Port ${held.id} cannot be deleted directly via the port API: has device owner network:floatingip.`);
+      const still = (await ok(api.request(ALICE, 'GET', `/v2.0/floatingips/${f.id}`))).floatingip;
+      assert.equal(still.floating_ip_address, f.floating_ip_address);
+      await ok(api.request(ADMIN, 'GET', `/v2.0/ports/${held.id}`));
+      await ok(api.request(ALICE, 'DELETE', `/v2.0/floatingips/${f.id}`), 204);
+      assert.equal((await api.request(ADMIN, 'GET', `/v2.0/ports/${held.id}`)).status, 404);
+    });
+
+    it('deleting an external network with unassociated floating IPs (no router gateway) deletes them with it', async () => {
+      // Neutron: the network's BEFORE_DELETE callback (external_net_db._process_l3_delete) deletes
+      // the floating IPs with neither port nor router, of every project, before the in-use check.
+      const { ext: other } = await externalNetwork(api, '198.51.100.0/24', 'other');
+      const mine = (await ok(api.request(ALICE, 'POST', '/v2.0/floatingips', { floatingip: { floating_network_id: other.id } }), 201)).floatingip;
+      const bobs = (await ok(api.request(BOB, 'POST', '/v2.0/floatingips', { floatingip: { floating_network_id: other.id } }), 201)).floatingip;
+      await ok(api.request(ALICE, 'PUT', `/v2.0/floatingips/${mine.id}/tags/keep`, undefined), 201);
+      const holders = (await ok(api.request(ADMIN, 'GET', `/v2.0/ports?network_id=${other.id}`))).ports;
+      assert.equal(holders.length, 2);
+      assert.ok(holders.every((h: any) => h.device_owner === 'network:floatingip'));
+      await ok(api.request(ADMIN, 'DELETE', `/v2.0/networks/${other.id}`), 204);
+      assert.equal((await api.request(ADMIN, 'GET', `/v2.0/networks/${other.id}`)).status, 404);
+      for (const f of [mine, bobs]) {
+        const gone = await api.request(ADMIN, 'GET', `/v2.0/floatingips/${f.id}`);
+        assert.equal(gone.status, 404);
+        assert.equal(gone.body.NeutronError.type, 'FloatingIPNotFound');
+      }
+      for (const h of holders) assert.equal((await api.request(ADMIN, 'GET', `/v2.0/ports/${h.id}`)).status, 404);
+      assert.equal((await ok(api.request(ALICE, 'GET', '/v2.0/floatingips'))).floatingips.length, 0);
+    });
+
+    it('an external network whose floating IP is associated is in use: 409 NetworkInUse, nothing deleted', async () => {
+      // An associated floating IP needs a router gateway on its network; that port keeps the
+      // network in use, and the associated floating IP is not one the delete removes.
+      const p = await port();
+      const f = (await ok(fip({ port_id: p.id }), 201)).floatingip;
+      const free = (await ok(fip({}), 201)).floatingip;
+      const res = await api.request(ADMIN, 'DELETE', `/v2.0/networks/${ext.id}`);
+      assert.equal(res.status, 409);
+      assert.equal(res.body.NeutronError.type, 'NetworkInUse');
+      assert.match(res.body.NeutronError.message, new RegExp(`^Unable to complete operation on network ${ext.id}\\. There are one or more ports still in use on the network`));
+      assert.equal((await ok(api.request(ALICE, 'GET', `/v2.0/floatingips/${f.id}`))).floatingip.port_id, p.id);
+      await ok(api.request(ALICE, 'GET', `/v2.0/floatingips/${free.id}`));
+      for (const x of [f, free]) await ok(api.request(ALICE, 'DELETE', `/v2.0/floatingips/${x.id}`), 204);
+      await ok(api.request(ALICE, 'DELETE', `/v2.0/ports/${p.id}`), 204);
+    });
   });
 }

@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS } from '../support/databases.js';
-import { startTestApi, ADMIN, ALICE, type TestApi } from '../support/api-server.js';
+import { startTestApi, ADMIN, ALICE, BOB, type TestApi } from '../support/api-server.js';
 import { ok, externalNetwork, projectNetwork } from './l3-fixtures.js';
 
 for (const dialect of DIALECTS) {
@@ -110,6 +110,36 @@ for (const dialect of DIALECTS) {
       const r2 = await router();
       const viaPort = await ok(put(r2.id, 'add_router_interface', { port_id: p.id }));
       assert.deepEqual(viaPort.subnet_ids, [a.subnet.id]);
+    });
+
+    it('router:external from a project member: 403 on create and on update (admin-only policy), the network unchanged', async () => {
+      // neutron/conf/policies/network.py: create_network:router:external and
+      // update_network:router:external are ADMIN; an explicitly given value counts, false included.
+      const created = await api.request(ALICE, 'POST', '/v2.0/networks', { network: { name: 'wannabe', 'router:external': true } });
+      assert.equal(created.status, 403);
+      // Neutron's type is oslo.policy's PolicyNotAuthorized; Nucleon's catalogue names every policy refusal HTTPForbidden (src/common/errors.ts)
+      assert.equal(created.body.NeutronError.type, 'HTTPForbidden');
+      assert.match(created.body.NeutronError.message, /rule:create_network:router:external\) is disallowed by policy$/);
+      const createdFalse = await api.request(ALICE, 'POST', '/v2.0/networks', { network: { name: 'internal', 'router:external': false } });
+      assert.equal(createdFalse.status, 403);
+      assert.match(createdFalse.body.NeutronError.message, /rule:create_network:router:external\) is disallowed by policy$/);
+      assert.equal((await ok(api.request(ALICE, 'GET', '/v2.0/networks?name=wannabe'))).networks.length, 0);
+      const { net: made } = await projectNetwork(api, '10.25.0.0/24');
+      const net = (await ok(api.request(ALICE, 'GET', `/v2.0/networks/${made.id}`))).network;
+      const updated = await api.request(ALICE, 'PUT', `/v2.0/networks/${net.id}`, { network: { 'router:external': true } });
+      assert.equal(updated.status, 403);
+      assert.equal(updated.body.NeutronError.type, 'HTTPForbidden');
+      assert.match(updated.body.NeutronError.message, /rule:update_network:router:external\) is disallowed by policy$/);
+      const updatedFalse = await api.request(ALICE, 'PUT', `/v2.0/networks/${net.id}`, { network: { 'router:external': false } });
+      assert.equal(updatedFalse.status, 403);
+      const shown = (await ok(api.request(ALICE, 'GET', `/v2.0/networks/${net.id}`))).network;
+      assert.equal(shown['router:external'], false);
+      assert.equal(shown.revision_number, net.revision_number);
+      // another project's network: not found rather than forbidden
+      assert.equal((await api.request(BOB, 'PUT', `/v2.0/networks/${net.id}`, { network: { 'router:external': true } })).status, 404);
+      // the admin may
+      const madeExternal = (await ok(api.request(ADMIN, 'PUT', `/v2.0/networks/${net.id}`, { network: { 'router:external': true } }))).network;
+      assert.equal(madeExternal['router:external'], true);
     });
 
     it('gateway update to a non-external network: 400 BadRequest, the gateway stays', async () => {

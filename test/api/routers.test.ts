@@ -130,6 +130,37 @@ for (const dialect of DIALECTS) {
       for (const x of [r, r2]) await ok(api.request(ALICE, 'DELETE', `/v2.0/routers/${x.id}`), 204);
     });
 
+    it('router gateway and interface ports refuse DELETE /v2.0/ports: 409 ServicePortInUse (prevent_l3_port_deletion)', async () => {
+      const r = await router({ external_gateway_info: { network_id: ext.id } });
+      const a = await projectNetwork(api, '10.4.0.0/24');
+      const info = await ok(put(r.id, 'add_router_interface', { subnet_id: a.subnet.id }));
+      const gw = (await ok(api.request(ADMIN, 'GET', `/v2.0/ports?device_id=${r.id}&device_owner=network:router_gateway`))).ports[0];
+      // the interface port is the router owner's: the owner gets the 409
+      const intf = await api.request(ALICE, 'DELETE', `/v2.0/ports/${info.port_id}`);
+      assert.equal(intf.status, 409);
+      assert.equal(intf.body.NeutronError.type, 'ServicePortInUse');
+      assert.equal(intf.body.NeutronError.message, `Port ${info.port_id} cannot be deleted directly via the port API: has device owner network:router_interface.`);
+      // so does an admin (the check is not a policy one)
+      const intfAdmin = await api.request(ADMIN, 'DELETE', `/v2.0/ports/${info.port_id}`);
+      assert.equal(intfAdmin.status, 409);
+      assert.equal(intfAdmin.body.NeutronError.type, 'ServicePortInUse');
+      // the gateway port belongs to no project: invisible to the member (404), 409 for an admin
+      assert.equal((await api.request(ALICE, 'DELETE', `/v2.0/ports/${gw.id}`)).body.NeutronError.type, 'PortNotFound');
+      const gwDel = await api.request(ADMIN, 'DELETE', `/v2.0/ports/${gw.id}`);
+      assert.equal(gwDel.status, 409);
+      assert.equal(gwDel.body.NeutronError.type, 'ServicePortInUse');
+      assert.equal(gwDel.body.NeutronError.message, `Port ${gw.id} cannot be deleted directly via the port API: has device owner network:router_gateway.`);
+      // nothing changed: both ports are still the router's
+      const shown = (await ok(api.request(ALICE, 'GET', `/v2.0/routers/${r.id}`))).router;
+      assert.equal(shown.external_gateway_info.network_id, ext.id);
+      assert.equal((await ok(api.request(ADMIN, 'GET', `/v2.0/ports?device_id=${r.id}`))).ports.length, 2);
+      // the router API removes them
+      await ok(put(r.id, 'remove_router_interface', { subnet_id: a.subnet.id }));
+      await ok(api.request(ALICE, 'PUT', `/v2.0/routers/${r.id}`, { router: { external_gateway_info: null } }));
+      assert.equal((await ok(api.request(ADMIN, 'GET', `/v2.0/ports?device_id=${r.id}`))).ports.length, 0);
+      await ok(api.request(ALICE, 'DELETE', `/v2.0/routers/${r.id}`), 204);
+    });
+
     it('extra routes: nexthop on an attached subnet, atomic add/remove, in use by a route', async () => {
       const r = await router();
       const a = await projectNetwork(api, '10.3.0.0/24');
@@ -171,6 +202,20 @@ for (const dialect of DIALECTS) {
       const aliases = (await ok(api.request(ALICE, 'GET', '/v2.0/extensions'))).extensions.map((e: any) => e.alias);
       for (const a of ['router', 'ext-gw-mode', 'extraroute', 'extraroute-atomic', 'router_availability_zone', 'fip-port-details', 'floatingip-pools', 'floating-ip-port-forwarding']) assert.ok(aliases.includes(a), a);
       assert.ok(aliases.includes('l3_agent_scheduler'), 'l3_agent_scheduler works (test/api/l3-agents.test.ts)');
+      // name, description and updated exactly as neutron-lib's api/definitions have them (clients look extensions up by name)
+      const byAlias = new Map((await ok(api.request(ALICE, 'GET', '/v2.0/extensions'))).extensions.map((e: any) => [e.alias, e]));
+      const expected: Record<string, [string, string, string]> = {
+        'external-net': ['Neutron external network', 'Adds external network attribute to network resource.', '2013-01-14T10:00:00-00:00'],
+        'expose-port-forwarding-in-fip': ['Expose Floating IP port forwardings', 'Expose port forwarding fields in floating IP response', '2018-06-28T16:00:00-00:00'],
+        'floating-ip-port-forwarding-description': ['Floating IP Port Forwarding new attribute description', 'Add a description field to Port Forwarding rules', '2019-11-01T10:00:00-00:00'],
+        'floating-ip-port-forwarding-detail': ['Floating IP port forwarding detail', "Allow list floating ip return more port forwarding data, include'id' and 'internal_port_id'", '2022-05-06T10:00:00-00:00'],
+        'floating-ip-port-forwarding-port-ranges': ['Floating IP Port Forwarding support port ranges', 'Add suport to port ranges', '2020-07-01T10:00:00-00:00'],
+      };
+      for (const [alias, [name, description, updated]] of Object.entries(expected)) {
+        const e: any = byAlias.get(alias);
+        assert.ok(e, `${alias} listed`);
+        assert.deepEqual({ name: e.name, description: e.description, updated: e.updated }, { name, description, updated }, alias);
+      }
     });
   });
 }
