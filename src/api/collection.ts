@@ -60,19 +60,39 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
   /**
    * The item as the caller may see it, or null when `get_<res>` denies it. Built by copying the
    * attributes that stay (never by deleting from a copy: deletes turn objects into slow
-   * dictionaries for JSON serialisation). Keys of `context` were put on the item as its policy
-   * target by the list handler and are not attributes.
+   * dictionaries for JSON serialisation).
    */
-  function present(caller: Caller, item: Item, t: Item, fields: string[], context?: Item): Item | null {
+  function present(caller: Caller, item: Item, t: Item, fields: string[]): Item | null {
     if (!policy.check(getAction, t, caller)) return null;
     const out: Item = {};
     for (const attr in item) {
-      if (hiddenSet.has(attr) || (context !== undefined && attr in context)) continue;
+      if (hiddenSet.has(attr)) continue;
       const action = readRuleOf.get(attr);
       if (action !== undefined && !policy.check(action, t, caller)) continue;
       out[attr] = item[attr];
     }
     return selectFields(out, fields);
+  }
+
+  /**
+   * present() as UTF-8 JSON after a comma (`,{...}`: a list element), for items a service shares
+   * between requests (`sharedItems`, core/item-cache.ts): kept per item and set of readable
+   * attributes, so listing unchanged ports again is copying bytes (and a Buffer goes to the socket
+   * without a string conversion).
+   */
+  const shownJson = new WeakMap<Item, Map<string, Buffer>>();
+  function presentJson(caller: Caller, item: Item, t: Item): Buffer | null {
+    if (!policy.check(getAction, t, caller)) return null;
+    let readable = '';
+    for (const [, action] of readRules) readable += policy.check(action, t, caller) ? '1' : '0';
+    let forms = shownJson.get(item);
+    let json = forms?.get(readable);
+    if (json === undefined) {
+      json = Buffer.from(`,${JSON.stringify(present(caller, item, t, []))}`);
+      if (!forms) shownJson.set(item, (forms = new Map()));
+      forms.set(readable, json);
+    }
+    return json;
   }
 
   async function visibleOr404(caller: Caller, id: string, targetOf = (item: Item) => target(caller, item)): Promise<{ item: Item; t: Item }> {
@@ -102,25 +122,30 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     const items = await service.list(caller, query);
     // One query for the whole list's policy context where the service can (no query per item).
     const contexts = service.policyContexts ? await service.policyContexts(caller, items) : null;
+    // Shared items without `fields`: the answer is joined from each item's JSON (presentJson).
+    const joined = service.sharedItems && query.fields.length === 0;
     const out: Item[] = [];
+    const parts: Buffer[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      let shown: Item | null;
-      if (contexts) {
-        // The listed items are this request's own objects: the context goes onto the item as its
-        // policy target, which saves a copy of every item (present() leaves those keys out).
-        const context = contexts[i];
-        shown = present(caller, Object.assign(item, context), item, query.fields, context);
+      // The policy target: the item seen through its context (items may be shared: never written to).
+      const t = contexts ? Object.assign(Object.create(item) as Item, contexts[i]) : await target(caller, item);
+      if (joined) {
+        const json = presentJson(caller, item, t);
+        if (json !== null) parts.push(json);
       } else {
-        shown = present(caller, item, await target(caller, item), query.fields);
+        const shown = present(caller, item, t, query.fields);
+        if (shown) out.push(shown);
       }
-      if (shown) out.push(shown);
+    }
+    const links = query.limit ? paginationLinks(req, items, query.limit, query.marker, query.pageReverse) : [];
+    if (joined) {
+      // What JSON.stringify of the body below gives, byte for byte.
+      const tail = links.length ? `,${JSON.stringify(`${def.collection}_links`)}:${JSON.stringify(links)}` : '';
+      return reply.type('application/json; charset=utf-8').send(joinList(`{${JSON.stringify(def.collection)}:[`, parts, `]${tail}}`));
     }
     const body: Record<string, unknown> = { [def.collection]: out };
-    if (query.limit) {
-      const links = paginationLinks(req, items, query.limit, query.marker, query.pageReverse);
-      if (links.length) body[`${def.collection}_links`] = links;
-    }
+    if (links.length) body[`${def.collection}_links`] = links;
     return reply.send(body);
   });
 
@@ -237,6 +262,22 @@ function registerTags(
     if (!(await tags.remove(id, tag))) throw new NeutronError('TagNotFound', `Tag ${tag} could not be found for ${o.def.resource} ${id}.`);
     return reply.code(204).send();
   });
+}
+
+/** head + the elements (each `,{...}`, the first without its comma) + tail, in one buffer. */
+function joinList(head: string, elements: Buffer[], tail: string): Buffer {
+  let size = Buffer.byteLength(head) + Buffer.byteLength(tail);
+  for (const e of elements) size += e.length;
+  if (elements.length) size -= 1;
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(head, 0);
+  for (let i = 0; i < elements.length; i++) {
+    const e = elements[i]!;
+    out.set(i === 0 ? e.subarray(1) : e, at);
+    at += i === 0 ? e.length - 1 : e.length;
+  }
+  out.write(tail, at);
+  return out;
 }
 
 function paginationLinks(req: FastifyRequest, items: Item[], limit: number, marker: string | null, pageReverse: boolean) {

@@ -16,7 +16,7 @@ import type { ChangeScope } from './host-revisions.js';
 import { insertUnlessDuplicate } from '../store/db.js';
 import { networkRow } from '../store/tables/networks.js';
 import { agentsOfType, dhcpAgentsOfNetwork, dhcpNetworkCounts } from '../store/tables/agents.js';
-import { now } from '../store/tables/standard.js';
+import { bumpRevision, now } from '../store/tables/standard.js';
 import { allocateFixedIps, recordAllocations } from './port-fixed-ips.js';
 import { bindingFor, isAlive } from './port-binding.js';
 import { randomMac } from './mac.js';
@@ -139,7 +139,10 @@ export function dhcpScheduler(deps: CoreDeps, shapesOfNetwork: (tx: Tx, networkI
       const own = byDevice.get(deviceId);
       if (own) {
         const held = (await tx.selectFrom('ip_allocations').select('subnet_id').where('port_id', '=', own.id).execute()).map((r) => r.subnet_id);
-        if (await addMissingAddresses(tx, own.id, networkId, own.mac_address, held, dhcpSubnets)) scope.ports!.push(own.id);
+        if (await addMissingAddresses(tx, own.id, networkId, own.mac_address, held, dhcpSubnets)) {
+          await bumpRevision(tx, 'ports', own.id);
+          scope.ports!.push(own.id);
+        }
         continue;
       }
       const reuse = orphans.shift();

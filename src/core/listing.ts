@@ -17,6 +17,8 @@ export interface ListSpec<Table extends StandardTable> {
   columns: Record<string, string>;
   /** Attributes filtered by the caller-specific hook rather than by a column. */
   customFilters?: Record<string, (q: AnySelect, values: unknown[]) => AnySelect>;
+  /** Only these columns of the matching rows (default: every column). */
+  select?: readonly string[];
 }
 
 export async function listRows<Table extends StandardTable>(
@@ -26,7 +28,8 @@ export async function listRows<Table extends StandardTable>(
   scope: (q: AnySelect) => AnySelect,
 ): Promise<Database[Table][]> {
   const t = spec.table;
-  let q: AnySelect = db.selectFrom(t as 'networks').selectAll(t as 'networks');
+  let q: AnySelect = db.selectFrom(t as 'networks');
+  q = spec.select ? q.select(spec.select.map((c) => `${t}.${c}` as 'networks.id')) : q.selectAll(t as 'networks');
   q = scope(q);
   const columnFilters: ColumnFilter[] = [];
   for (const [attr, values] of Object.entries(query.filters)) {

@@ -9,6 +9,7 @@ import type { AgentView, MechanismDriver, PortBinding, Segment } from '../ml2/dr
 import type { CoreDeps } from './deps.js';
 import { agentsOnHosts } from '../store/tables/agents.js';
 import { segmentsOf } from '../store/tables/networks.js';
+import { now as nowIso } from '../store/tables/standard.js';
 
 export const VIF_TYPE_UNBOUND = 'unbound';
 export const VIF_TYPE_BINDING_FAILED = 'binding_failed';
@@ -73,7 +74,9 @@ export async function rebindHost(tx: Tx, deps: CoreDeps, host: string): Promise<
     const decided = decideBinding(deps.mechanismDrivers, r, segs.get(r.network_id) ?? [], views);
     const b = toColumns(decided);
     if (b['binding:vif_type'] === r['binding:vif_type'] && b['binding:vif_details'] === r['binding:vif_details']) continue;
-    await tx.updateTable('ports').set({ ...b, ...(isBound(b['binding:vif_type']) ? {} : { status: 'DOWN' }) }).where('id', '=', r.id).execute();
+    // A binding change is a port change: its revision moves (Neutron's PortBinding revises the port).
+    await tx.updateTable('ports').set((eb) => ({ ...b, ...(isBound(b['binding:vif_type']) ? {} : { status: 'DOWN' }), revision_number: eb('revision_number', '+', 1), updated_at: nowIso() }))
+      .where('id', '=', r.id).execute();
     changed.push(r.id);
     networks.add(r.network_id);
   }

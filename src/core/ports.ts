@@ -17,7 +17,7 @@ import { errors, NeutronError } from './errors.js';
 import { listRows } from './listing.js';
 import { networkRow } from '../store/tables/networks.js';
 import { networkPolicyContexts } from './network-context.js';
-import { portRow, portChildren, onePortDetails, insertPortRow, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
+import { portRow, portRows, portChildren, onePortDetails, insertPortRow, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
 import { tagsOf, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
 import { recordHostChange, NO_HOST_CHANGE, type HostChange } from './host-revisions.js';
@@ -30,6 +30,7 @@ import { ensureDefaultSecurityGroup } from './security-groups.js';
 import { sharedWith } from '../store/tables/rbac-policies.js';
 import { checkL3PortDeletion } from './l3-ports.js';
 import { canonicalIp, parseCidr, formatCidr } from '../common/ip.js';
+import { ItemCache, versionOf, type RowVersion } from './item-cache.js';
 
 const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
 const MAC_GENERATION_RETRIES = 16;
@@ -71,6 +72,27 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     const ids = rows.map((r) => r.id);
     const [children, tags] = await Promise.all([portChildren(store.db, ids), tagsOf(store.db, ids)]);
     return rows.map((r) => toPortItem(r, children.get(r.id)!, tags.get(r.id) ?? [], deps.settings.dnsDomain));
+  }
+
+  // A list of 1,000 ports is mostly reading rows and children and building items: built once per
+  // port version and kept (core/item-cache.ts), a list reads three columns and builds what changed.
+  const cache = new ItemCache();
+
+  /** The listed ports, in the order of `versions`: cached where built for that version, else built. */
+  async function cachedItems(versions: RowVersion[]): Promise<Item[]> {
+    const out: (Item | undefined)[] = versions.map((v) => cache.get(v.id, versionOf(v)));
+    const missing = versions.filter((_, i) => out[i] === undefined).map((v) => v.id);
+    if (!missing.length) return out as Item[];
+    const built = new Map<string, Item>();
+    // Keyed by the version of the row it was built from (a concurrent change may be newer than the listed one).
+    for (const item of await items(await portRows(store.db, missing))) built.set(item.id as string, cache.set(item.id as string, versionOf(item), item));
+    const result: Item[] = [];
+    for (let i = 0; i < versions.length; i++) {
+      const item = out[i] ?? built.get(versions[i]!.id);
+      // Gone between the two reads: deleted meanwhile.
+      if (item !== undefined) result.push(item);
+    }
+    return result;
   }
 
   async function checkSecurityGroups(tx: Tx, caller: Caller, projectId: string, ids: string[]): Promise<void> {
@@ -224,6 +246,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     async list(caller, query) {
       const rows = await listRows(store.db, {
         table: 'ports',
+        select: ['id', 'revision_number', 'updated_at'],
         columns: Object.fromEntries(COLUMNS.map((c) => [c, c])),
         customFilters: {
           fixed_ips: (q, values) => {
@@ -247,13 +270,16 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         eb('ports.project_id', '=', caller.projectId ?? ''),
         eb('ports.network_id', 'in', eb.selectFrom('networks').select('id').where('project_id', '=', caller.projectId ?? '')),
       ])));
-      return items(rows);
+      return cachedItems(rows as unknown as RowVersion[]);
     },
 
     async get(caller, id) {
       const row = await getRow(store.db, caller, id);
+      const version = versionOf(row);
+      const hit = cache.get(id, version);
+      if (hit) return hit;
       const { children, tags } = await onePortDetails(store.db, id);
-      return toPortItem(row, children, tags, deps.settings.dnsDomain);
+      return cache.set(id, version, toPortItem(row, children, tags, deps.settings.dnsDomain));
     },
 
     async create(caller, bodies) {
@@ -354,6 +380,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         await tx.deleteFrom('ports').where('id', '=', id).execute();
         return recordHostChange(tx, { networks: [row.network_id], hosts: [row['binding:host_id'], ...members] });
       });
+      cache.delete(id);
       deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
     },
 
@@ -365,5 +392,6 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     // The context is the port's network's: keyed by network id (a port never changes network).
     policyContextKey: (item) => (typeof item.network_id === 'string' ? item.network_id : undefined),
     policyContexts: (_caller, items) => networkPolicyContexts(store.db, items),
+    sharedItems: true,
   };
 }

@@ -13,6 +13,7 @@ import { badRequest, type L3Deps } from './l3-common.js';
 import { createServicePort, deleteServicePort, releaseAddresses, fixedIpsOf, DEVICE_OWNER_ROUTER_GW } from './l3-ports.js';
 import { allocateFixedIps, recordAllocations } from './port-fixed-ips.js';
 import { routerConnections, routesOf, validateRoutes } from './router-routes.js';
+import { bumpRevision } from '../store/tables/standard.js';
 
 export interface GatewayInfo { network_id: string; enable_snat?: boolean; external_fixed_ips?: FixedIpRequest[] }
 
@@ -120,6 +121,7 @@ export async function updateGateway(tx: Tx, d: L3Deps, caller: Caller, router: R
     const mac = (await tx.selectFrom('ports').select('mac_address').where('id', '=', gwPort.id).executeTakeFirstOrThrow()).mac_address;
     const ips = await allocateFixedIps(tx, d.ipam, { networkId: gwPort.network_id, subnets: shapes, mac, deviceOwner: DEVICE_OWNER_ROUTER_GW, maxFixedIps: d.deps.settings.maxFixedIpsPerPort }, requested);
     await recordAllocations(tx, gwPort.id, gwPort.network_id, ips);
+    await bumpRevision(tx, 'ports', gwPort.id);
     return;
   }
   if (gwPort && gwPort.network_id !== networkId) await deleteGateway(tx, d, router);

@@ -18,6 +18,7 @@ import { portRow } from '../store/tables/ports.js';
 import { subnetRows } from '../store/tables/subnets.js';
 import { networkRow } from '../store/tables/networks.js';
 import type { SubnetRow } from '../store/schema.js';
+import { bumpRevision } from '../store/tables/standard.js';
 
 export interface InterfaceInfo { subnet_id?: string; port_id?: string }
 
@@ -99,6 +100,7 @@ export async function addInterface(tx: Tx, d: L3Deps, caller: Caller, router: Ro
       const shapes = await d.subnets.shapesOfNetwork(tx, subnet.network_id);
       const ips = await allocateFixedIps(tx, d.ipam, { networkId: subnet.network_id, subnets: shapes, mac: v6port.mac_address, deviceOwner: DEVICE_OWNER_ROUTER_INTF, maxFixedIps: d.deps.settings.maxFixedIpsPerPort }, [fixedIp], ipsByPort.get(v6port.id)!);
       await recordAllocations(tx, v6port.id, subnet.network_id, ips);
+      await bumpRevision(tx, 'ports', v6port.id);
       const all = [...ipsByPort.get(v6port.id)!, ...ips];
       return interfaceInfo(router.id, v6port.project_id, v6port.id, subnet.network_id, [...new Set(all.map((f) => f.subnet_id))], true);
     }

@@ -31,6 +31,11 @@ export interface ResourceService {
   policyContextKey?(itemOrBody: Item): string | undefined;
   /** policyContext of every item of a list, in order, in one query rather than one per item. */
   policyContexts?(caller: Caller, items: Item[]): Promise<Item[]>;
+  /**
+   * list/get answer shared, frozen items that stay the same object while the resource is unchanged
+   * (core/item-cache.ts): the API may keep what it derives from them, keyed by the object.
+   */
+  sharedItems?: boolean;
 }
 
 /** Bulk create: every body in one transaction (all or nothing), ids in request order. */

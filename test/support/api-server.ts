@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadConfig, serverOptions } from '../../src/config/index.js';
 import { createServerRuntime, type ServerRuntime } from '../../src/cmd/server-runtime.js';
 import { createNoauth } from '../../src/api/identity/noauth.js';
-import { createTestDatabase, type TestDialect } from './databases.js';
+import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.js';
 
 export const BASE_CONFIG = `
 [DEFAULT]
@@ -45,8 +45,12 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(dialect: TestDialect, extraConfig = ''): Promise<TestApi> {
-  const db = await createTestDatabase(dialect);
+/**
+ * `on`: another server on that one's database (an API replica); closing it leaves the database to its owner.
+ */
+export async function startTestApi(dialect: TestDialect, extraConfig = '', on?: { database: TestDatabase }): Promise<TestApi & { database: TestDatabase }> {
+  const own = on === undefined;
+  const db = on?.database ?? (await createTestDatabase(dialect));
   const dir = mkdtempSync(join(tmpdir(), 'nucleon-conf-'));
   const file = join(dir, 'neutron.conf');
   writeFileSync(file, `${BASE_CONFIG}\n${extraConfig}\n[database]\nconnection = ${db.url}\n`);
@@ -58,12 +62,13 @@ export async function startTestApi(dialect: TestDialect, extraConfig = ''): Prom
     });
   } catch (error) {
     // A server that did not start leaves nothing behind either.
-    await db.drop();
+    if (own) await db.drop();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   return {
     runtime,
+    database: db,
     async request(caller, method, url, body, headers = {}) {
       const h: Record<string, string> = { ...headers };
       if (caller.project) h['x-project-id'] = caller.project;
@@ -76,7 +81,7 @@ export async function startTestApi(dialect: TestDialect, extraConfig = ''): Prom
     },
     async close() {
       await runtime.close();
-      await db.drop();
+      if (own) await db.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

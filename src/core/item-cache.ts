@@ -1,0 +1,47 @@
+/**
+ * Built items of one resource, each valid for the row version it was built from. A version is the
+ * row's `revision_number` and `updated_at`, which every change to the resource or to what hangs off
+ * it moves (Neutron's standard-attr revisions: addresses, bindings, security groups, address pairs,
+ * DHCP options and tags revise their port). A list reads the versions of the rows it lists and
+ * builds only the items whose version it has not built yet, so API replicas on one database never
+ * serve an item older than the row they just read.
+ *
+ * Cached items are frozen and shared between requests: callers copy, never write.
+ */
+import type { Item } from './service.js';
+
+export interface RowVersion {
+  id: string;
+  revision_number: number;
+  updated_at: string;
+}
+
+export const versionOf = (r: { revision_number?: unknown; updated_at?: unknown }): string => `${Number(r.revision_number)}|${String(r.updated_at)}`;
+
+export class ItemCache {
+  private readonly items = new Map<string, { version: string; item: Item }>();
+
+  /** `max` items at most; the oldest built go first (a port listed again is rebuilt, not lost). */
+  constructor(private readonly max = 20_000) {}
+
+  get(id: string, version: string): Item | undefined {
+    const e = this.items.get(id);
+    return e !== undefined && e.version === version ? e.item : undefined;
+  }
+
+  set(id: string, version: string, item: Item): Item {
+    Object.freeze(item);
+    this.items.delete(id);
+    this.items.set(id, { version, item });
+    if (this.items.size > this.max) this.items.delete(this.items.keys().next().value!);
+    return item;
+  }
+
+  delete(id: string): void {
+    this.items.delete(id);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+}
