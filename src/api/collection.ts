@@ -104,15 +104,22 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
 
   const notFound = (id: string) => new NeutronError(def.notFoundType, def.notFoundMessage?.(id) ?? `${def.displayName} ${id} could not be found.`);
 
-  /** Attribute rules for attributes the client set to a non-default value (Neutron's "explicitly set"). */
-  function checkAttributes(action: string, body: Body, given: Set<string>, t: Item, caller: Caller): void {
+  /**
+   * Neutron's match rule for a write: the action and the rule of every policy-enforced attribute the
+   * client set to a non-default value (its "explicitly set"), all of which must pass; refused, the
+   * error names them all, as oslo.policy names the AndCheck.
+   */
+  function enforceWrite(action: string, body: Body, given: Set<string>, t: Item, caller: Caller): void {
+    const rules: string[] = [];
     for (const attr of enforced) {
       if (!given.has(attr)) continue;
       const value = body[attr];
       const spec = def.attributes[attr];
       if (value === NOT_SPECIFIED || value === undefined || (action.startsWith('create') && 'default' in spec && JSON.stringify(value) === JSON.stringify(spec.default))) continue;
-      const rule = `${action}:${attr}`;
-      if (policy.hasRule(rule) && !policy.check(rule, t, caller)) throw errors.policyNotAuthorized(rule);
+      if (policy.hasRule(`${action}:${attr}`)) rules.push(`${action}:${attr}`);
+    }
+    if (!policy.check(action, t, caller) || rules.some((r) => !policy.check(r, t, caller))) {
+      throw errors.policyNotAuthorized(action, rules.map((r) => `rule:${r}`));
     }
   }
 
@@ -166,8 +173,7 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
       const given = new Set(Object.keys(raw));
       const body = prepareCreate(def, raw, caller);
       const t = await targetOf(body);
-      if (!policy.check(`create_${res}`, t, caller)) throw errors.policyNotAuthorized(`create_${res}`);
-      checkAttributes(`create_${res}`, body, given, t, caller);
+      enforceWrite(`create_${res}`, body, given, t, caller);
       prepared.push(body);
     }
     const created = await service.create(caller, prepared);
@@ -186,8 +192,7 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     const targetOf = requestTargets(caller);
     const { item, t } = await visibleOr404(caller, id, targetOf);
     const merged = { ...t, ...body };
-    if (!policy.check(`update_${res}`, merged, caller)) throw errors.policyNotAuthorized(`update_${res}`);
-    checkAttributes(`update_${res}`, body, given, merged, caller);
+    enforceWrite(`update_${res}`, body, given, merged, caller);
     void item;
     const updated = await service.update(caller, id, body, { ifMatch: parseIfMatch(req.headers['if-match']) });
     return reply.send({ [def.resource]: present(caller, updated, await targetOf(updated), []) });

@@ -10,6 +10,7 @@ const API_STATUS: Record<string, number> = {
   HTTPBadRequest: 400,
   HTTPUnauthorized: 401,
   HTTPForbidden: 403,
+  PolicyNotAuthorized: 403,
   HTTPNotFound: 404,
   HTTPMethodNotAllowed: 405,
   HTTPNotAcceptable: 406,

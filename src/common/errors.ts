@@ -18,7 +18,13 @@ export const errors = {
   portNotFound: (id: string) => new NeutronError('PortNotFound', `Port ${id} could not be found.`),
   securityGroupNotFound: (id: string) => new NeutronError('SecurityGroupNotFound', `Security group ${id} does not exist`),
   securityGroupRuleNotFound: (id: string) => new NeutronError('SecurityGroupRuleNotFound', `Security group rule ${id} does not exist`),
-  policyNotAuthorized: (action: string) => new NeutronError('HTTPForbidden', `(rule:${action}) is disallowed by policy`),
+  /**
+   * oslo.policy's PolicyNotAuthorized, naming the check Neutron enforced: `rule:<action>`, and with
+   * attribute checks (`rule:<action>:<attr>`, already rendered) Neutron's nested AndCheck
+   * `((rule:a and rule:b) and rule:c)`.
+   */
+  policyNotAuthorized: (action: string, attributeChecks: string[] = []) =>
+    new NeutronError('PolicyNotAuthorized', `${attributeChecks.reduce((s, c) => `(${s} and ${c})`, `rule:${action}`)} is disallowed by policy`),
   conflict: (type: string, message: string) => new NeutronError(type, message),
   networkInUse: (id: string) => new NeutronError('NetworkInUse', `Unable to complete operation on network ${id}. There are one or more ports still in use on the network.`),
   subnetInUse: (id: string) => new NeutronError('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`),

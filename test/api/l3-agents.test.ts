@@ -91,9 +91,9 @@ for (const dialect of DIALECTS) {
       await err(api.request(ADMIN, 'POST', `/v2.0/agents/${other}/l3-routers`, { router_id: '00000000-0000-4000-8000-000000000001' }), 404, 'RouterNotFound');
       await err(api.request(ADMIN, 'POST', '/v2.0/agents/00000000-0000-4000-8000-000000000002/l3-routers', { router_id: r.id }), 404, 'AgentNotFound');
       await err(api.request(ADMIN, 'POST', `/v2.0/agents/${other}/l3-routers`, { router_id: 'nope' }), 400, 'HTTPBadRequest');
-      await err(api.request(ALICE, 'POST', `/v2.0/agents/${other}/l3-routers`, { router_id: r.id }), 403, 'HTTPForbidden');
-      await err(api.request(ALICE, 'GET', `/v2.0/routers/${r.id}/l3-agents`), 403, 'HTTPForbidden');
-      await err(api.request(ALICE, 'GET', `/v2.0/agents/${other}/l3-routers`), 403, 'HTTPForbidden');
+      await err(api.request(ALICE, 'POST', `/v2.0/agents/${other}/l3-routers`, { router_id: r.id }), 403, 'PolicyNotAuthorized');
+      await err(api.request(ALICE, 'GET', `/v2.0/routers/${r.id}/l3-agents`), 403, 'PolicyNotAuthorized');
+      await err(api.request(ALICE, 'GET', `/v2.0/agents/${other}/l3-routers`), 403, 'PolicyNotAuthorized');
       await ok(api.request(ADMIN, 'POST', `/v2.0/agents/${first.id}/l3-routers`, { router_id: r.id }), 201); // already there: no-op
 
       const before = (await state(first.host)).body.revision;

@@ -69,7 +69,7 @@ for (const dialect of DIALECTS) {
     it('refuses provider attributes from a non-admin with 403', async () => {
       const res = await api.request(ALICE, 'POST', '/v2.0/networks', { network: { 'provider:network_type': 'vxlan' } });
       assert.equal(res.status, 403);
-      assert.equal(res.body.NeutronError.type, 'HTTPForbidden');
+      assert.equal(res.body.NeutronError.type, 'PolicyNotAuthorized');
     });
 
     it('hides other projects’ networks and shows shared ones', async () => {

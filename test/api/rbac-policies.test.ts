@@ -98,10 +98,10 @@ for (const dialect of DIALECTS) {
       await err(share(BOB, '6f1b1c0e-0000-4000-8000-000000000000', BOB.project!), 400, 'InvalidInput');
       await err(share(ADMIN, '6f1b1c0e-0000-4000-8000-000000000000', BOB.project!), 404, 'SecurityGroupNotFound');
       // Sharing with every project is for admins (create_rbac_policy:target_tenant).
-      await err(share(ALICE, sg.id, '*'), 403, 'HTTPForbidden');
+      await err(share(ALICE, sg.id, '*'), 403, 'PolicyNotAuthorized');
       const p = await shared(ALICE, sg.id, BOB.project!);
       assert.equal(await err(share(ALICE, sg.id, BOB.project!), 409, 'DuplicateRbacPolicy'), 'An RBAC policy already exists with those values.');
-      await err(api.request(ALICE, 'PUT', `/v2.0/rbac-policies/${p.id}`, { rbac_policy: { target_tenant: '*' } }), 403, 'HTTPForbidden');
+      await err(api.request(ALICE, 'PUT', `/v2.0/rbac-policies/${p.id}`, { rbac_policy: { target_tenant: '*' } }), 403, 'PolicyNotAuthorized');
       assert.equal((await api.request(ALICE, 'PUT', `/v2.0/rbac-policies/${p.id}`, { rbac_policy: { object_type: 'address_group' } })).status, 400);
       assert.equal((await api.request(ALICE, 'GET', '/v2.0/rbac-policies?sort_key=id&sort_dir=asc')).status, 400);
       assert.equal((await api.request(ALICE, 'GET', '/v2.0/rbac-policies?object_type=qos_policy')).status, 400);
@@ -141,8 +141,8 @@ for (const dialect of DIALECTS) {
       assert.equal((await api.request(ALICE, 'POST', '/v2.0/security-groups', { security_group: { name: 'x', shared: true } })).status, 400);
 
       // Not the target's to change: update and delete are the owner's (403), rules too.
-      await err(api.request(BOB, 'PUT', `/v2.0/security-groups/${sg.id}`, { security_group: { name: 'mine' } }), 403, 'HTTPForbidden');
-      await err(api.request(BOB, 'DELETE', `/v2.0/security-groups/${sg.id}`), 403, 'HTTPForbidden');
+      await err(api.request(BOB, 'PUT', `/v2.0/security-groups/${sg.id}`, { security_group: { name: 'mine' } }), 403, 'PolicyNotAuthorized');
+      await err(api.request(BOB, 'DELETE', `/v2.0/security-groups/${sg.id}`), 403, 'PolicyNotAuthorized');
       await err(api.request(BOB, 'POST', '/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg.id, direction: 'ingress' } }), 404, 'SecurityGroupNotFound');
       const ruleId = seen.security_group_rules[0].id;
       await err(api.request(BOB, 'DELETE', `/v2.0/security-group-rules/${ruleId}`), 404, 'SecurityGroupRuleNotFound');
@@ -222,9 +222,9 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(seen.addresses, ['10.9.0.0/16']);
       assert.equal('shared' in seen, false);
       assert.deepEqual((await ok(api.request(BOB, 'GET', '/v2.0/address-groups'))).address_groups.map((x: any) => x.id), [ag.id]);
-      await err(api.request(BOB, 'PUT', `/v2.0/address-groups/${ag.id}`, { address_group: { name: 'mine' } }), 403, 'HTTPForbidden');
-      await err(api.request(BOB, 'PUT', `/v2.0/address-groups/${ag.id}/add_addresses`, { addresses: ['10.10.0.0/16'] }), 403, 'HTTPForbidden');
-      await err(api.request(BOB, 'DELETE', `/v2.0/address-groups/${ag.id}`), 403, 'HTTPForbidden');
+      await err(api.request(BOB, 'PUT', `/v2.0/address-groups/${ag.id}`, { address_group: { name: 'mine' } }), 403, 'PolicyNotAuthorized');
+      await err(api.request(BOB, 'PUT', `/v2.0/address-groups/${ag.id}/add_addresses`, { addresses: ['10.10.0.0/16'] }), 403, 'PolicyNotAuthorized');
+      await err(api.request(BOB, 'DELETE', `/v2.0/address-groups/${ag.id}`), 403, 'PolicyNotAuthorized');
       const r = (await ok(api.request(BOB, 'POST', '/v2.0/security-group-rules', { security_group_rule: rule }), 201)).security_group_rule;
       // BOB's rule depends on the sharing.
       await err(api.request(ALICE, 'DELETE', `/v2.0/rbac-policies/${p.id}`), 409, 'RbacPolicyInUse');

@@ -320,7 +320,7 @@ for (const dialect of DIALECTS) {
       assert.equal(rule.project_id, ADMIN.project);
       assert.equal((await api.request(p, 'GET', `${RULES}/${rule.id}`)).status, 200);
       assert.ok((await api.request(p, 'GET', RULES)).body.security_group_rules.some((r: any) => r.id === rule.id));
-      expectError(await api.request(p, 'DELETE', `${RULES}/${rule.id}`), 403, 'HTTPForbidden');
+      expectError(await api.request(p, 'DELETE', `${RULES}/${rule.id}`), 403, 'PolicyNotAuthorized');
       assert.equal((await api.request(ADMIN, 'DELETE', `${RULES}/${rule.id}`)).status, 204);
     });
 

@@ -21,9 +21,10 @@ export function routerRoutes(app: FastifyInstance, d: RouteDeps): void {
     if (!isPlainObject(body) || !isPlainObject(body.external_gateway_info)) return;
     // Neutron validates the body before policy: an invalid one is left to the 400.
     if (externalGatewayInfoValidator(body.external_gateway_info)) return;
-    for (const key of Object.keys(body.external_gateway_info)) {
-      const rule = `${action}:external_gateway_info:${key}`;
-      if (d.policy.hasRule(rule) && !d.policy.check(rule, t, caller)) throw errors.policyNotAuthorized(rule);
+    const rules = Object.keys(body.external_gateway_info).map((key) => `${action}:external_gateway_info:${key}`).filter((r) => d.policy.hasRule(r));
+    if (rules.some((r) => !d.policy.check(r, t, caller))) {
+      // Neutron's sub-attribute match: (rule:A:external_gateway_info and (rule:A:external_gateway_info:K and ...)).
+      throw errors.policyNotAuthorized(action, [`(rule:${action}:external_gateway_info and (${rules.map((r) => `rule:${r}`).join(' and ')}))`]);
     }
   }
 
