@@ -185,12 +185,13 @@ export function portForwardingService(d: L3Deps): PortForwardingService {
           const { internal, external } = ranges(body);
           const portId = body.internal_port_id as string;
           const requestedIp = given(body.internal_ip_address) ? body.internal_ip_address as string : null;
+          // Neutron's order: a port that has a floating IP of its own first, then a floating IP already associated.
+          await checkPortHasNoFloatingIp(tx, portId, requestedIp ?? '');
           const assoc = await tx.selectFrom('floatingip_associations').select('floatingip_id').where('floatingip_id', '=', fipId).executeTakeFirst();
           if (assoc) {
             throw new NeutronError('FloatingIPPortAlreadyAssociated', `Cannot associate floating IP ${fip.floating_ip_address} (${fip.id}) with port ${portId} using fixed IP ${requestedIp}, as that fixed IP already has a floating IP on external network ${fip.floating_network_id}.`);
           }
           const t = await target(tx, caller, fip, portId, requestedIp);
-          await checkPortHasNoFloatingIp(tx, portId, t.ip);
           checkRouterMatch(fip, t.routerId, portId);
           const row: PortForwardingRow = {
             id: randomUUID(), floatingip_id: fipId, internal_port_id: portId, protocol: body.protocol as string, internal_ip_address: t.ip,

@@ -105,6 +105,11 @@ for (const dialect of DIALECTS) {
       const fromAssociated = await pf(bound.id, { protocol: 'tcp', external_port: 9003, internal_port: 1, internal_port_id: p.id });
       assert.equal(fromAssociated.status, 409);
       assert.equal(fromAssociated.body.NeutronError.type, 'FloatingIPPortAlreadyAssociated');
+      // both at once (the floating IP's own port): Neutron checks the port first
+      const toItself = await pf(bound.id, { protocol: 'tcp', external_port: 9005, internal_port: 1, internal_port_id: q.id });
+      assert.equal(toItself.status, 409);
+      assert.equal(toItself.body.NeutronError.type, 'PortHasBindingFloatingIP');
+      assert.match(toItself.body.NeutronError.message, /as that port already has a binding floating IP\.$/);
       assert.equal((await pf(f.id, { protocol: 'tcp', external_port: 9004, internal_port: 1, internal_port_id: p.id }, BOB)).status, 404);
       assert.equal((await pf('00000000-0000-0000-0000-0000000000aa', { protocol: 'tcp', external_port: 1, internal_port: 1, internal_port_id: p.id })).body.NeutronError.type, 'FloatingIPNotFound');
       // deleting the internal port deletes its forwardings
