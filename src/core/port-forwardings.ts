@@ -98,6 +98,9 @@ export function portForwardingService(d: L3Deps): PortForwardingService {
     }
   }
 
+  const firstIpv4 = async (tx: Tx, portId: string): Promise<string> =>
+    (await tx.selectFrom('ip_allocations').select('ip_address').where('port_id', '=', portId).execute()).map((r) => r.ip_address).filter((ip) => !ip.includes(':')).sort()[0] ?? '';
+
   async function checkPortHasNoFloatingIp(tx: Tx, portId: string, fixedIp: string): Promise<void> {
     const bound = await tx.selectFrom('floatingip_associations').innerJoin('floatingips', 'floatingips.id', 'floatingip_associations.floatingip_id')
       .select(['floatingips.id', 'floatingips.floating_ip_address']).where('floatingip_associations.fixed_port_id', '=', portId).executeTakeFirst();
@@ -186,7 +189,7 @@ export function portForwardingService(d: L3Deps): PortForwardingService {
           const portId = body.internal_port_id as string;
           const requestedIp = given(body.internal_ip_address) ? body.internal_ip_address as string : null;
           // Neutron's order: a port that has a floating IP of its own first, then a floating IP already associated.
-          await checkPortHasNoFloatingIp(tx, portId, requestedIp ?? '');
+          await checkPortHasNoFloatingIp(tx, portId, requestedIp ?? (await firstIpv4(tx, portId)));
           const assoc = await tx.selectFrom('floatingip_associations').select('floatingip_id').where('floatingip_id', '=', fipId).executeTakeFirst();
           if (assoc) {
             throw new NeutronError('FloatingIPPortAlreadyAssociated', `Cannot associate floating IP ${fip.floating_ip_address} (${fip.id}) with port ${portId} using fixed IP ${requestedIp}, as that fixed IP already has a floating IP on external network ${fip.floating_network_id}.`);

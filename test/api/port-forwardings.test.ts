@@ -109,7 +109,7 @@ for (const dialect of DIALECTS) {
       const toItself = await pf(bound.id, { protocol: 'tcp', external_port: 9005, internal_port: 1, internal_port_id: q.id });
       assert.equal(toItself.status, 409);
       assert.equal(toItself.body.NeutronError.type, 'PortHasBindingFloatingIP');
-      assert.match(toItself.body.NeutronError.message, /as that port already has a binding floating IP\.$/);
+      assert.match(toItself.body.NeutronError.message, new RegExp(`with port ${q.id} using fixed IP ${q.fixed_ips[0].ip_address}, as that port already has a binding floating IP\\.$`));
       assert.equal((await pf(f.id, { protocol: 'tcp', external_port: 9004, internal_port: 1, internal_port_id: p.id }, BOB)).status, 404);
       assert.equal((await pf('00000000-0000-0000-0000-0000000000aa', { protocol: 'tcp', external_port: 1, internal_port: 1, internal_port_id: p.id })).body.NeutronError.type, 'FloatingIPNotFound');
       // deleting the internal port deletes its forwardings
