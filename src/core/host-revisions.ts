@@ -30,8 +30,10 @@ export interface ChangeScope {
 export const NO_HOST_CHANGE: HostChange = { revision: 0, hosts: [] };
 
 // Fixed shapes, compiled once per dialect (store/prepared.ts): these run in every port write.
+// `> ''` rather than `!= ''` (the same rows: no string sorts before ''): a range on the
+// (network_id, binding:host_id) index that seeks past the network's unbound ports instead of reading them.
 const boundHostsIn = preparedIn((db, ids: string[]) => db.selectFrom('ports').select('binding:host_id as host').distinct()
-  .where('network_id', 'in', ids).where('binding:host_id', '!=', ''));
+  .where('network_id', 'in', ids).where('binding:host_id', '>', ''));
 const dhcpHostsIn = preparedIn((db, ids: string[]) => db.selectFrom('network_dhcp_agents').innerJoin('agents', 'agents.id', 'network_dhcp_agents.dhcp_agent_id')
   .select('agents.host').distinct().where('network_dhcp_agents.network_id', 'in', ids));
 const bumpCounter = preparedWrite<[]>(0, (db) => db.updateTable('host_state_revision').set((eb) => ({ revision: eb('revision', '+', 1) })).where('id', '=', 1));
