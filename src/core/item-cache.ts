@@ -21,8 +21,11 @@ export const versionOf = (r: { revision_number?: unknown; updated_at?: unknown }
 export class ItemCache {
   private readonly items = new Map<string, { version: string; item: Item }>();
 
-  /** `max` items at most; the oldest built go first (a port listed again is rebuilt, not lost). */
-  constructor(private readonly max = 20_000) {}
+  /**
+   * `max` items at most, the oldest built going first (an evicted port listed again is rebuilt).
+   * A port item and its JSON take ~3 KB: the default bounds the cache at ~30 MB.
+   */
+  constructor(private readonly max = 10_000) {}
 
   get(id: string, version: string): Item | undefined {
     const e = this.items.get(id);
