@@ -161,6 +161,11 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     const { id } = req.params as { id: string };
     const { item, t } = await visibleOr404(caller, id);
     const fields = parseListQuery({ fields: (req.query as RawQuery).fields }, def.attributes).fields;
+    if (service.sharedItems && fields.length === 0) {
+      // The kept JSON of a shared item, as for lists (visibleOr404 has let get_<res> through).
+      const json = presentJson(caller, item, t);
+      if (json !== null) return reply.type('application/json; charset=utf-8').send(joinList(`{${JSON.stringify(def.resource)}:`, [json], '}'));
+    }
     return reply.send({ [def.resource]: present(caller, item, t, fields) });
   });
 
