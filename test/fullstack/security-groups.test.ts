@@ -321,7 +321,7 @@ describe('fullstack: security groups and port security (nftables)', { skip }, ()
     await sh(['ip', '-n', vm.A!.ns, 'addr', 'del', `${VIP}/24`, 'dev', 'eth0']);
   });
 
-  it('4a. IPv6: the link-local address derived from the MAC and neighbour discovery work; a foreign source is dropped', async () => {
+  it('4a. IPv6: the link-local address derived from the MAC and neighbour discovery work; a foreign source and DHCPv6 server replies are dropped', async () => {
     const ll = (await sh(['ip', '-n', vm.U!.ns, '-j', '-6', 'addr', 'show', 'dev', 'eth0'])).match(/"local":"(fe80:[^"]+)"/)![1]!;
     const ping6 = (...extra: string[]) => sh(['ip', 'netns', 'exec', vm.A!.ns, 'ping', '-6', '-c', '2', '-i', '0.3', '-W', '1', ...extra, `${ll}%eth0`]).then(() => true, () => false);
     assert.ok(await ping6(), 'A (sgA allows IPv6 egress) reaches U over its EUI-64 link-local address');
@@ -332,6 +332,12 @@ describe('fullstack: security groups and port security (nftables)', { skip }, ()
       await py(vm.A!, 'rawudp6', 'eth0', A.mac, U.mac, 'fe80::bad', ll, '4000', '7777', 'LL-BAD');
     });
     assert.deepEqual(counts, [1, 0], 'own EUI-64 link-local passes, foreign source dropped');
+    // An instance answering as a DHCPv6 server (udp 547 → 546) from its own address is dropped.
+    const dhcp6 = await capture(vm.U!, [hex('V6-APP'), hex('V6-DHCP-SRV')], async () => {
+      await py(vm.A!, 'rawudp6', 'eth0', A.mac, U.mac, aLl, ll, '548', '546', 'V6-APP');
+      await py(vm.A!, 'rawudp6', 'eth0', A.mac, U.mac, aLl, ll, '547', '546', 'V6-DHCP-SRV');
+    });
+    assert.deepEqual(dhcp6, [1, 0], 'the same frame from port 547 (a DHCPv6 server) is dropped');
   });
 
   it('4b. an instance running a DHCP server does not reach other instances; DHCP from the agent still works', async () => {
