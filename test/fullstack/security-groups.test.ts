@@ -151,6 +151,14 @@ elif cmd == 'rawudp6':   # rawudp6 <if> <src mac> <dst mac> <src ip6> <dst ip6> 
     udp = udp[:6] + struct.pack('!H', c) + udp[8:]
     hdr = struct.pack('!IHBB', 6 << 28, len(udp), 17, 64) + src + dst
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind((ifn, 0)); s.send(mac(dm) + mac(sm) + b'\x86\xdd' + hdr + udp)
+elif cmd == 'rawicmp6':   # rawicmp6 <if> <src mac> <dst mac> <src ip6> <dst ip6> <type> <payload> (hop limit 255, as ND requires)
+    _, _, ifn, sm, dm, si, di, ty, pl = sys.argv; pl = pl.encode()
+    src, dst = socket.inet_pton(socket.AF_INET6, si), socket.inet_pton(socket.AF_INET6, di)
+    icmp = struct.pack('!BBH', int(ty), 0, 0) + b'\0' * 12 + pl
+    c = csum(src + dst + struct.pack('!IxxxB', len(icmp), 58) + icmp)
+    icmp = icmp[:2] + struct.pack('!H', c) + icmp[4:]
+    hdr = struct.pack('!IHBB', 6 << 28, len(icmp), 58, 255) + src + dst
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind((ifn, 0)); s.send(mac(dm) + mac(sm) + b'\x86\xdd' + hdr + icmp)
 elif cmd == 'rawarp':   # rawarp <if> <op 1|2> <sender mac> <sender ip> <target mac> <target ip>
     _, _, ifn, op, sm, si, tm, ti = sys.argv
     arp = struct.pack('!HHBBH', 1, 0x0800, 6, 4, int(op)) + mac(sm) + ip4(si) + mac(tm) + ip4(ti)
@@ -321,7 +329,7 @@ describe('fullstack: security groups and port security (nftables)', { skip }, ()
     await sh(['ip', '-n', vm.A!.ns, 'addr', 'del', `${VIP}/24`, 'dev', 'eth0']);
   });
 
-  it('4a. IPv6: the link-local address derived from the MAC and neighbour discovery work; a foreign source and DHCPv6 server replies are dropped', async () => {
+  it('4a. IPv6: the link-local address derived from the MAC and neighbour discovery work; a foreign source, DHCPv6 server replies and router advertisements are dropped', async () => {
     const ll = (await sh(['ip', '-n', vm.U!.ns, '-j', '-6', 'addr', 'show', 'dev', 'eth0'])).match(/"local":"(fe80:[^"]+)"/)![1]!;
     const ping6 = (...extra: string[]) => sh(['ip', 'netns', 'exec', vm.A!.ns, 'ping', '-6', '-c', '2', '-i', '0.3', '-W', '1', ...extra, `${ll}%eth0`]).then(() => true, () => false);
     assert.ok(await ping6(), 'A (sgA allows IPv6 egress) reaches U over its EUI-64 link-local address');
@@ -338,6 +346,12 @@ describe('fullstack: security groups and port security (nftables)', { skip }, ()
       await py(vm.A!, 'rawudp6', 'eth0', A.mac, U.mac, aLl, ll, '547', '546', 'V6-DHCP-SRV');
     });
     assert.deepEqual(dhcp6, [1, 0], 'the same frame from port 547 (a DHCPv6 server) is dropped');
+    // Nor may it advertise itself as a router (ICMPv6 134); another ICMPv6 message passes.
+    const ra = await capture(vm.U!, [hex('V6-ICMP-OTHER'), hex('V6-RA')], async () => {
+      await py(vm.A!, 'rawicmp6', 'eth0', A.mac, U.mac, aLl, ll, '128', 'V6-ICMP-OTHER');
+      await py(vm.A!, 'rawicmp6', 'eth0', A.mac, U.mac, aLl, ll, '134', 'V6-RA');
+    });
+    assert.deepEqual(ra, [1, 0], 'a router advertisement from an instance is dropped');
   });
 
   it('4b. an instance running a DHCP server does not reach other instances; DHCP from the agent still works', async () => {
