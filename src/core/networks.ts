@@ -23,7 +23,7 @@ const PROVIDER_KEYS = ['provider:network_type', 'provider:physical_network', 'pr
 const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
 
 /** Device owners whose ports go away with their network (Neutron's AUTO_DELETE_PORT_OWNERS). */
-export const AUTO_DELETE_PORT_OWNERS = ['network:dhcp', 'network:router_ha_interface', 'network:distributed'];
+export const AUTO_DELETE_PORT_OWNERS = ['network:dhcp', 'network:distributed', 'network:floatingip_agent_gateway'];
 
 export function toNetworkItem(row: NetworkRow, segments: NetworkSegmentRow[], subnets: string[], tags: string[]): Item {
   const item: Item = {

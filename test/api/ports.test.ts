@@ -96,6 +96,19 @@ for (const dialect of DIALECTS) {
       assert.equal((await api.request(ALICE, 'DELETE', `/v2.0/networks/${n.id}`)).status, 204);
     });
 
+    it("deleting a network takes its DHCP ports with it (Neutron's AUTO_DELETE_PORT_OWNERS), not other network: ports", async () => {
+      const n = (await api.request(ADMIN, 'POST', '/v2.0/networks', { network: {} })).body.network;
+      await api.request(ADMIN, 'POST', '/v2.0/subnets', { subnet: { network_id: n.id, ip_version: 4, cidr: '10.7.0.0/24' } });
+      const ha = (await api.request(ADMIN, 'POST', '/v2.0/ports', { port: { network_id: n.id, device_owner: 'network:router_ha_interface' } })).body.port;
+      await api.request(ADMIN, 'POST', '/v2.0/ports', { port: { network_id: n.id, device_owner: 'network:dhcp' } });
+      const inUse = await api.request(ADMIN, 'DELETE', `/v2.0/networks/${n.id}`);
+      assert.equal(inUse.status, 409);
+      assert.equal(inUse.body.NeutronError.type, 'NetworkInUse');
+      assert.equal((await api.request(ADMIN, 'DELETE', `/v2.0/ports/${ha.id}`)).status, 204);
+      assert.equal((await api.request(ADMIN, 'DELETE', `/v2.0/networks/${n.id}`)).status, 204, 'the DHCP port goes with the network');
+      assert.equal((await api.request(ADMIN, 'GET', `/v2.0/ports?network_id=${n.id}`)).body.ports.length, 0);
+    });
+
     it('filters by fixed_ips, device_id and security group', async () => {
       const p = (await create({ device_id: 'vm-42', fixed_ips: [{ ip_address: '10.5.0.77' }] })).body.port;
       const byIp = (await api.request(ALICE, 'GET', '/v2.0/ports?fixed_ips=ip_address%3D10.5.0.77')).body.ports;
