@@ -42,6 +42,34 @@ describe('nucleon agent: the L3 role from l3_agent.ini and metadata_agent.ini', 
     assert.equal(warnings.length, 1);
   });
 
+  test('interface_driver other than linuxbridge is refused, naming file, line, section and option', () => {
+    const lb = file('lb.ini', '[vxlan]\nenable_vxlan = false\n');
+    const l3 = file('l3_agent.ini', '[DEFAULT]\nagent_mode = legacy\ninterface_driver = openvswitch\n');
+    const conf = loadConfig({ files: [lb, l3] });
+    assert.throws(() => agentConfigFrom(conf, agentRoles(conf)), (e: Error & { file?: string; line?: number; option?: string }) => {
+      assert.match(e.message, /interface_driver.*'openvswitch' is not supported \(use linuxbridge\)/);
+      return true;
+    });
+    // Neutron's class path of the linuxbridge driver is accepted.
+    const ok = file('l3_agent.ini', '[DEFAULT]\nagent_mode = legacy\ninterface_driver = neutron.agent.linux.interface.BridgeInterfaceDriver\n');
+    const conf2 = loadConfig({ files: [lb, ok] });
+    assert.equal(agentConfigFrom(conf2, agentRoles(conf2)).l3?.enabled, true);
+  });
+
+  test('isolated metadata: the DHCP role signs with metadata_agent.ini and relays through metadata_proxy_socket', () => {
+    const nc = file('neutron.conf', '[DEFAULT]\nhost = c1\nstate_path = /srv/c\n');
+    const lb = file('lb.ini', '[vxlan]\nenable_vxlan = false\n');
+    const dhcp = file('dhcp_agent.ini', '[DEFAULT]\ninterface_driver = linuxbridge\nenable_isolated_metadata = true\n');
+    const md = file('metadata_agent.ini', '[DEFAULT]\nnova_metadata_host = 192.0.2.5\nmetadata_proxy_shared_secret = s4\n');
+    const conf = loadConfig({ files: [nc, lb, dhcp, md] });
+    const c = agentConfigFrom(conf, agentRoles(conf));
+    assert.equal(c.dhcp.enabled, true);
+    assert.equal(c.dhcp.enableIsolatedMetadata, true);
+    assert.equal(c.dhcp.metadata.novaMetadataHost, '192.0.2.5');
+    assert.equal(c.dhcp.metadata.metadataProxySharedSecret, 's4');
+    assert.equal(c.dhcp.metadataProxySocket, '/srv/c/metadata_proxy');
+  });
+
   for (const mode of ['dvr', 'dvr_snat', 'dvr_no_external']) {
     test(`agent_mode = ${mode} refuses to start, naming file, line, section and option`, async () => {
       const lb = file('lb.ini', '[vxlan]\nenable_vxlan = false\n');
