@@ -10,7 +10,7 @@ want_test=0
 
 debs=(iproute2 dnsmasq-base nftables conntrack iputils-ping iputils-arping udhcpc tcpdump netcat-openbsd python3-openstackclient)
 if [ "$want_test" = 1 ]; then
-  debs+=(keystone uwsgi uwsgi-plugin-python3 python3-neutron python3-neutron-lib curl)
+  debs+=(keystone uwsgi uwsgi-plugin-python3 python3-neutron python3-neutron-lib curl openssl)
 fi
 
 missing=()

@@ -2,6 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -100,6 +103,41 @@ describe('metadata proxy', () => {
       viaSocket.closeAllConnections();
       await new Promise((r) => viaSocket.close(r));
       await relay.close();
+    }
+  });
+
+  it('speaks HTTPS to Nova with nova_metadata_protocol = https: verified against auth_ca_cert, or not with nova_metadata_insecure', async () => {
+    const cert = join(dir, 'nova.crt');
+    const key = join(dir, 'nova.key');
+    // A self-signed certificate for 127.0.0.1, made for this test.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+      '-keyout', key, '-out', cert, '-days', '1'], { stdio: 'ignore' });
+    let tlsSeen: IncomingHttpHeaders | undefined;
+    const novaTls = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key) }, (req, res) => {
+      tlsSeen = req.headers;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('nova over tls');
+    });
+    const novaTlsPort = await listen(novaTls as unknown as Server);
+    await setInstances({ '127.0.0.1': { device_id: 'vm-uuid-4', project_id: 'proj-4' } });
+    const upstream = (over: object) => ({ ...defaultL3Config().metadata, novaMetadataHost: '127.0.0.1', novaMetadataPort: novaTlsPort, novaMetadataProtocol: 'https', metadataProxySharedSecret: 's3cret', ...over });
+    const proxies: Server[] = [];
+    const via = async (over: object) => {
+      const p = createMetadataProxy({ name: 'router tls', listenPort: 0, instancesFile: instances(), upstream: upstream(over) });
+      proxies.push(p);
+      const res = await fetch(`http://127.0.0.1:${await listen(p)}/latest/meta-data/instance-id`);
+      return { status: res.status, body: await res.text() };
+    };
+    try {
+      assert.deepEqual(await via({ authCaCert: cert }), { status: 200, body: 'nova over tls' });
+      assert.equal(tlsSeen?.['x-instance-id-signature'], signInstanceId('s3cret', 'vm-uuid-4'));
+      tlsSeen = undefined;
+      assert.equal((await via({})).status, 500, 'an unknown CA is refused');
+      assert.equal(tlsSeen, undefined, 'nothing reached Nova');
+      assert.equal((await via({ novaMetadataInsecure: true })).status, 200, 'nova_metadata_insecure skips verification');
+    } finally {
+      for (const p of proxies) { p.closeAllConnections(); await new Promise((r) => p.close(r)); }
+      novaTls.closeAllConnections();
+      await new Promise((r) => novaTls.close(r));
     }
   });
 });
