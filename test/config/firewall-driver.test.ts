@@ -22,6 +22,7 @@ const CASES: [string, 'nftables' | 'none'][] = [
   ['neutron.agent.linux.iptables_firewall.IptablesFirewallDriver', 'nftables'],
   ['neutron.agent.linux.iptables_firewall.OVSHybridIptablesFirewallDriver', 'nftables'],
   ['neutron.agent.linux.openvswitch_firewall.OVSFirewallDriver', 'nftables'],
+  ['neutron.agent.linux.openvswitch_firewall.firewall.OVSFirewallDriver', 'nftables'],
   ['noop', 'none'],
   ['neutron.agent.firewall.NoopFirewallDriver', 'none'],
 ];
