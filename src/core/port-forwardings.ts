@@ -98,14 +98,13 @@ export function portForwardingService(d: L3Deps): PortForwardingService {
     }
   }
 
-  const firstIpv4 = async (tx: Tx, portId: string): Promise<string> =>
-    (await tx.selectFrom('ip_allocations').select('ip_address').where('port_id', '=', portId).execute()).map((r) => r.ip_address).filter((ip) => !ip.includes(':')).sort()[0] ?? '';
-
-  async function checkPortHasNoFloatingIp(tx: Tx, portId: string, fixedIp: string): Promise<void> {
+  /** `fixedIp`: the address named in the error; null: the port's first IPv4 (looked up only when refusing). */
+  async function checkPortHasNoFloatingIp(tx: Tx, portId: string, fixedIp: string | null): Promise<void> {
     const bound = await tx.selectFrom('floatingip_associations').innerJoin('floatingips', 'floatingips.id', 'floatingip_associations.floatingip_id')
       .select(['floatingips.id', 'floatingips.floating_ip_address']).where('floatingip_associations.fixed_port_id', '=', portId).executeTakeFirst();
     if (bound) {
-      throw new NeutronError('PortHasBindingFloatingIP', `Cannot create port forwarding to floating IP ${bound.floating_ip_address} (${bound.id}) with port ${portId} using fixed IP ${fixedIp}, as that port already has a binding floating IP.`);
+      const ip = fixedIp ?? (await fixedIpsOf(tx, [portId])).get(portId)!.find((f) => ipVersionOf(f.ip_address) === 4)?.ip_address ?? '';
+      throw new NeutronError('PortHasBindingFloatingIP', `Cannot create port forwarding to floating IP ${bound.floating_ip_address} (${bound.id}) with port ${portId} using fixed IP ${ip}, as that port already has a binding floating IP.`);
     }
   }
 
@@ -189,7 +188,7 @@ export function portForwardingService(d: L3Deps): PortForwardingService {
           const portId = body.internal_port_id as string;
           const requestedIp = given(body.internal_ip_address) ? body.internal_ip_address as string : null;
           // Neutron's order: a port that has a floating IP of its own first, then a floating IP already associated.
-          await checkPortHasNoFloatingIp(tx, portId, requestedIp ?? (await firstIpv4(tx, portId)));
+          await checkPortHasNoFloatingIp(tx, portId, requestedIp);
           const assoc = await tx.selectFrom('floatingip_associations').select('floatingip_id').where('floatingip_id', '=', fipId).executeTakeFirst();
           if (assoc) {
             throw new NeutronError('FloatingIPPortAlreadyAssociated', `Cannot associate floating IP ${fip.floating_ip_address} (${fip.id}) with port ${portId} using fixed IP ${requestedIp}, as that fixed IP already has a floating IP on external network ${fip.floating_network_id}.`);
