@@ -279,9 +279,10 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
         const inUse = await tx.selectFrom('ip_allocations').innerJoin('ports', 'ports.id', 'ip_allocations.port_id').select('ports.id')
           .where('ip_allocations.subnet_id', '=', id).where('ports.device_owner', 'not in', AUTO_DELETE_PORT_OWNERS).limit(1).executeTakeFirst();
         if (inUse) throw errors.subnetInUse(id);
+        // The network's own ports (DHCP) that lose their address here change: their revisions move.
         const holders = await tx.selectFrom('ip_allocations').select('port_id').distinct().where('subnet_id', '=', id).execute();
         await tx.deleteFrom('ip_allocations').where('subnet_id', '=', id).execute();
-        for (const h of holders) await bumpRevision(tx, 'ports', h.port_id);
+        await bumpRevision(tx, 'ports', holders.map((h) => h.port_id));
         await ipam.drop(tx, id);
         await tx.deleteFrom('tags').where('resource_id', '=', id).execute();
         await tx.deleteFrom('subnets').where('id', '=', id).execute();

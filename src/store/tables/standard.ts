@@ -65,13 +65,14 @@ export function applyTagFilters<Q extends AnySelect>(q: Q, table: StandardTable,
 }
 
 /**
- * Bumps revision_number and updated_at of one row; with `expected`, only if the row is at that
- * revision (If-Match). Returns false when no row matched.
+ * Bumps revision_number and updated_at of one row (or of several, in one statement); with
+ * `expected`, only if the row is at that revision (If-Match). Returns false when no row matched.
  */
-export async function bumpRevision(tx: Tx, table: StandardTable, id: string, expected?: number): Promise<boolean> {
+export async function bumpRevision(tx: Tx, table: StandardTable, id: string | string[], expected?: number): Promise<boolean> {
+  if (Array.isArray(id) && !id.length) return false;
   let q = tx.updateTable(table as 'networks')
     .set((eb) => ({ revision_number: eb('revision_number', '+', 1), updated_at: now() }))
-    .where('id', '=', id);
+    .where('id', Array.isArray(id) ? 'in' : '=', id);
   if (expected !== undefined) q = q.where('revision_number', '=', expected);
   const res = await q.executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
