@@ -19,7 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fullstackSkipReason, sh, Topology, waitFor, type Instance, type SimHost } from './harness.js';
 import { HostProcess, portPlug, RealServer, startPing, writeAgentConfig, type AgentFiles } from './server-harness.js';
-import { killMetadataProxies, rabbitUp, tcpFrom } from './l3-server-helpers.js';
+import { rabbitUp, tcpFrom } from './l3-server-helpers.js';
 
 const skip = (await fullstackSkipReason()) ?? (await sh(['sh', '-c', 'command -v arping && command -v conntrack && command -v nft && command -v curl']).then(() => undefined, () => 'L3 fullstack needs arping, conntrack, nft and curl'));
 if (skip) console.log(`# SKIP fullstack L3 (real server): ${skip}`);
@@ -113,7 +113,6 @@ describe('fullstack (real server): routers, floating IPs, port forwarding, metad
   after(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     for (const a of agents.values()) await a.stop().catch(() => {});
-    for (const h of topo.hosts) await killMetadataProxies(`${h.stateDir}/l3`).catch(() => {});
     await topo.destroy();
     await server?.stop();
   });

@@ -17,9 +17,9 @@ export interface MetadataActual {
 
 export type MetadataAction = { op: 'write'; file: 'config' | 'instances'; content: string } | { op: 'spawn' | 'restart' | 'kill' };
 
-/** Pure: the proxy's files and process. */
-export function planMetadata(enabled: boolean, want: { config: string; instances: string; argv: string[] }, a: MetadataActual): MetadataAction[] {
-  if (!enabled) return a.running ? [{ op: 'kill' }] : [];
+/** Pure: the proxy's files and process; `want` null: no proxy. */
+export function planMetadata(want: { config: string; instances: string; argv: string[] } | null, a: MetadataActual): MetadataAction[] {
+  if (!want) return a.running ? [{ op: 'kill' }] : [];
   const out: MetadataAction[] = [];
   if (a.instances !== want.instances) out.push({ op: 'write', file: 'instances', content: want.instances });
   const configChanged = a.config !== want.config;
@@ -42,8 +42,8 @@ async function replaceFile(path: string, content: string, mode: number): Promise
 export interface ProxyWant {
   enabled: boolean;
   paths: MetadataPaths;
-  config: string;
-  instances: string;
+  /** The two files' content; rendered only when enabled (a pass over a network without metadata reads the PID file alone). */
+  render(): { config: string; instances: string };
   /** The namespace it runs in. */
   netns: string;
   /** Log fields naming what it serves ({ router } or { network }). */
@@ -54,12 +54,10 @@ export interface ProxyWant {
 export async function reconcileProxy(w: ProxyWant, log?: Logger): Promise<number> {
   const { paths } = w;
   const argv = proxyArgv(paths.config);
-  const actual: MetadataActual = {
-    config: await readOrUndefined(paths.config),
-    instances: await readOrUndefined(paths.instances),
-    running: await daemonArgv(paths.pid, paths.config),
-  };
-  const actions = planMetadata(w.enabled, { config: w.config, instances: w.instances, argv }, actual);
+  const running = await daemonArgv(paths.pid, paths.config);
+  const want = w.enabled ? { ...w.render(), argv } : null;
+  const actual: MetadataActual = want ? { config: await readOrUndefined(paths.config), instances: await readOrUndefined(paths.instances), running } : { running };
+  const actions = planMetadata(want, actual);
   for (const a of actions) {
     if (a.op === 'write') {
       await mkdir(paths.dir, { recursive: true, mode: 0o700 });

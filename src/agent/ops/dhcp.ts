@@ -231,8 +231,9 @@ export class DhcpOps implements Ops<DhcpDesired> {
   private updateMetadata(net: DhcpNetworkState): Promise<number> {
     const paths = metadataPaths(this.cfg.stateDir, net.network_id);
     return reconcileProxy({
-      enabled: servesMetadata(net, this.cfg), paths, config: renderDhcpProxyConfig(net.network_id, this.cfg, paths),
-      instances: dhcpInstances(net), netns: dhcpNsName(net.network_id), logFields: { network: net.network_id },
+      enabled: servesMetadata(net, this.cfg), paths,
+      render: () => ({ config: renderDhcpProxyConfig(net.network_id, this.cfg, paths), instances: dhcpInstances(net) }),
+      netns: dhcpNsName(net.network_id), logFields: { network: net.network_id },
     }, this.log);
   }
 

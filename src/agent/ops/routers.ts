@@ -130,7 +130,7 @@ export class RouterOps implements Ops<RouterDesired> {
   private updateMetadata(r: RouterState): Promise<number> {
     const paths = metadataPaths(this.cfg.stateDir, r.id);
     return reconcileProxy({
-      enabled: this.cfg.enableMetadataProxy, paths, config: renderProxyConfig(r.id, this.cfg, paths), instances: routerInstances(r),
+      enabled: this.cfg.enableMetadataProxy, paths, render: () => ({ config: renderProxyConfig(r.id, this.cfg, paths), instances: routerInstances(r) }),
       netns: routerNsName(r.id), logFields: { router: r.id },
     }, this.log);
   }

@@ -91,11 +91,11 @@ describe('planRouter', () => {
 describe('planMetadata', () => {
   const want = { config: 'C', instances: 'I', argv: ['node', 'proxy', '/c'] };
   it('writes files and spawns; a changed instance map needs no restart; a changed config restarts', () => {
-    assert.deepEqual(planMetadata(true, want, {}).map((a) => a.op), ['write', 'write', 'spawn']);
-    assert.deepEqual(planMetadata(true, want, { config: 'C', instances: 'I', running: want.argv }), []);
-    assert.deepEqual(planMetadata(true, want, { config: 'C', instances: 'old', running: want.argv }).map((a) => a.op), ['write']);
-    assert.deepEqual(planMetadata(true, want, { config: 'old', instances: 'I', running: want.argv }).map((a) => a.op), ['write', 'restart']);
-    assert.deepEqual(planMetadata(true, want, { config: 'C', instances: 'I' }).map((a) => a.op), ['spawn'], 'a dead proxy is restarted');
-    assert.deepEqual(planMetadata(false, want, { running: want.argv }).map((a) => a.op), ['kill']);
+    assert.deepEqual(planMetadata(want, {}).map((a) => a.op), ['write', 'write', 'spawn']);
+    assert.deepEqual(planMetadata(want, { config: 'C', instances: 'I', running: want.argv }), []);
+    assert.deepEqual(planMetadata(want, { config: 'C', instances: 'old', running: want.argv }).map((a) => a.op), ['write']);
+    assert.deepEqual(planMetadata(want, { config: 'old', instances: 'I', running: want.argv }).map((a) => a.op), ['write', 'restart']);
+    assert.deepEqual(planMetadata(want, { config: 'C', instances: 'I' }).map((a) => a.op), ['spawn'], 'a dead proxy is restarted');
+    assert.deepEqual(planMetadata(null, { running: want.argv }).map((a) => a.op), ['kill']);
   });
 });
