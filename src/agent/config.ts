@@ -3,6 +3,8 @@
  * maps INI options to this: [vxlan] local_ip/enable_vxlan/l2_population/arp_responder/udp_dstport/
  * ttl/tos, [linux_bridge] physical_interface_mappings, dhcp_agent.ini and neutron.conf DHCP options.
  */
+import type { MetadataOptions } from '../config/index.js';
+
 export interface L2Config {
   /** [vxlan] local_ip: this host's VTEP address. */
   localIp?: string;
@@ -51,19 +53,8 @@ export interface DhcpConfig {
   metadataProxySocket: string;
 }
 
-/** metadata_agent.ini [DEFAULT]: where the metadata proxy sends signed requests (Nova's metadata API). */
-export interface MetadataConfig {
-  novaMetadataHost: string;
-  novaMetadataPort: number;
-  /** 'http' | 'https'. */
-  novaMetadataProtocol: string;
-  novaMetadataInsecure: boolean;
-  /** auth_ca_cert, nova_client_cert, nova_client_priv_key ('' = unset). */
-  authCaCert: string;
-  novaClientCert: string;
-  novaClientPrivKey: string;
-  metadataProxySharedSecret: string;
-}
+/** metadata_agent.ini [DEFAULT]: where the metadata proxies send signed requests (Nova's metadata API). */
+export type MetadataConfig = MetadataOptions;
 
 /** l3_agent.ini: the L3 agent role (routers) and its metadata proxies. */
 export interface L3Config {

@@ -12,19 +12,24 @@
 import type { LoadedConfig } from './load.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 
-/** = the agent's L3Config: the L3 role and its metadata proxies. */
-/** = the agent's MetadataConfig: metadata_agent.ini's upstream (Nova's metadata API) and secret. */
+/**
+ * metadata_agent.ini [DEFAULT]: where the metadata proxies send signed requests (Nova's metadata
+ * API); the agent's MetadataConfig is this type.
+ */
 export interface MetadataOptions {
   novaMetadataHost: string;
   novaMetadataPort: number;
+  /** 'http' | 'https'. */
   novaMetadataProtocol: string;
   novaMetadataInsecure: boolean;
+  /** auth_ca_cert, nova_client_cert, nova_client_priv_key ('' = unset). */
   authCaCert: string;
   novaClientCert: string;
   novaClientPrivKey: string;
   metadataProxySharedSecret: string;
 }
 
+/** = the agent's L3Config: the L3 role and its metadata proxies. */
 export interface L3RoleOptions {
   enabled: boolean;
   stateDir: string;
