@@ -41,11 +41,12 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
   const db = new Kysely<Database>({ dialect: await createDialect(options) });
   const statistics = options.dialect === 'sqlite' ? keepSqliteStatistics(db) : () => {};
   const wal = options.dialect === 'sqlite' && options.path !== ':memory:' ? checkpointSqliteWal(db) : undefined;
+  const run = options.dialect === 'sqlite' ? batchSqliteTransactions(db) : <T>(fn: (tx: Tx) => Promise<T>) => withRetries(() => db.transaction().execute(fn));
   return {
     db,
     dialect: options.dialect,
     async transaction(fn) {
-      const result = await withRetries(() => db.transaction().execute(fn));
+      const result = await run(fn);
       statistics();
       wal?.committed();
       return result;
@@ -53,6 +54,66 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
     async ping() { await sql`select 1`.execute(db); },
     close: async () => { wal?.stop(); await db.destroy(); },
   };
+}
+
+interface QueuedTransaction {
+  fn: (tx: Tx) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit on SQLite: the transactions asked for in one turn of the event loop (concurrent
+ * requests that reached their write in the same I/O poll) run one after another in ONE database
+ * transaction, each inside its own savepoint, and share its BEGIN and COMMIT. The commit is the
+ * costliest statement of a port create (it writes every changed page to the WAL), and pages that
+ * several of them change (the ports table, its indexes, the address pool) are written once.
+ *
+ * Each transaction still sees exactly what it would alone, run serially (one connection; the
+ * batch's transactions run in the order asked), and fails alone: its savepoint is rolled back and
+ * only its caller gets the error. A result is given only once the shared COMMIT has succeeded. If
+ * the batch as a whole fails (busy, the commit, a savepoint SQLite already rolled back), every
+ * transaction of it runs again on its own, with the usual retries: `fn` may run more than once,
+ * as Store.transaction already requires. A transaction alone in its turn runs as before.
+ */
+function batchSqliteTransactions(db: Db): <T>(fn: (tx: Tx) => Promise<T>) => Promise<T> {
+  let queue: QueuedTransaction[] = [];
+  const alone = (m: QueuedTransaction) => { withRetries(() => db.transaction().execute(m.fn)).then(m.resolve, m.reject); };
+
+  async function runBatch(batch: QueuedTransaction[]): Promise<void> {
+    if (batch.length === 1) return alone(batch[0]!);
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      await db.transaction().execute(async (tx) => {
+        for (const m of batch) {
+          await sql`savepoint nucleon_batch`.execute(tx);
+          try {
+            const value = await m.fn(tx);
+            await sql`release savepoint nucleon_batch`.execute(tx);
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            if (isRetryable(error)) throw error;
+            await sql`rollback to savepoint nucleon_batch`.execute(tx);
+            await sql`release savepoint nucleon_batch`.execute(tx);
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch {
+      for (const m of batch) alone(m);
+      return;
+    }
+    batch.forEach((m, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) m.resolve(o.value); else m.reject(o.error);
+    });
+  }
+
+  return <T>(fn: (tx: Tx) => Promise<T>) => new Promise<T>((resolve, reject) => {
+    // The first of a turn schedules the batch after the turn's I/O callbacks (setImmediate).
+    if (queue.length === 0) setImmediate(() => { const batch = queue; queue = []; void runBatch(batch); });
+    queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+  });
 }
 
 /** How often the WAL is checkpointed after writes (ms), and SQLite's own fallback (pages). */
