@@ -292,8 +292,14 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         change = await recordHostChange(tx, { networks: nets, hosts, ports: ids });
       }, () => created.clear());
       for (const id of ids) deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
-      // Shown from what was written (a new port has no tags), without reading it back.
-      return ids.map((id) => toPortItem(created.get(id)!.row, created.get(id)!.children, [], deps.settings.dnsDomain));
+      // Shown from what was written (a new port has no tags), without reading it back, and kept
+      // for lists and shows as if read: unless its address pairs or DHCP options are several,
+      // whose order a read takes from the database.
+      return ids.map((id) => {
+        const { row, children } = created.get(id)!;
+        const item = toPortItem(row, children, [], deps.settings.dnsDomain);
+        return children.pairs.length <= 1 && children.dhcpOpts.length <= 1 ? cache.set(id, versionOf(row), item) : item;
+      });
     },
 
     async update(caller, id, body, options) {
@@ -364,7 +370,8 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         return recordHostChange(tx, { networks: [row.network_id], hosts: [row['binding:host_id'], ...members], ports: [id] });
       });
       deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
-      return shown!;
+      // What a read would build at the new version (its children were read in the transaction).
+      return cache.set(id, versionOf(shown!), shown!);
     },
 
     async delete(caller, id, options) {

@@ -3,7 +3,8 @@
  * port or to what hangs off it must move its revision, or a server that listed the port before
  * keeps answering the old port. Two API replicas on one database: B lists and shows (its cache warm),
  * A changes things the ways users and agents do, and B must answer what a server that never saw
- * the ports (C, started afterwards) answers — on every dialect.
+ * the ports (C, started afterwards) answers — on every dialect. A, whose cache holds the ports as
+ * its own creates and updates built them (not read back), must answer the same.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,6 +35,8 @@ for (const dialect of DIALECTS) {
       net = (await a.request(ALICE, 'POST', '/v2.0/networks', { network: { name: 'cached' } })).body.network;
       v4 = (await a.request(ALICE, 'POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '10.44.0.0/24' } })).body.subnet;
       for (let i = 0; i < 3; i++) assert.equal((await a.request(ALICE, 'POST', '/v2.0/ports', { port: { network_id: net.id, name: `p${i}` } })).status, 201);
+      // One with a pair and a DHCP option: A keeps it as its create built it.
+      assert.equal((await a.request(ALICE, 'POST', '/v2.0/ports', { port: { network_id: net.id, name: 'p3', allowed_address_pairs: [{ ip_address: '10.44.0.250' }], extra_dhcp_opts: [{ opt_name: 'mtu', opt_value: '1400' }] } })).status, 201);
     });
     after(async () => { await b?.close(); await a?.close(); });
 
@@ -44,14 +47,16 @@ for (const dialect of DIALECTS) {
     };
     const list = (api: TestApi, caller: any) => ok(api, caller, 'GET', `/v2.0/ports?network_id=${net.id}`).then((r) => byId(r.ports));
     const ports = () => list(a, ADMIN);
-    /** B (warm) against a fresh replica, as the project and as admin, lists and shows. */
+    /** B (warm) and A (the writer) against a fresh replica, as the project and as admin, lists and shows. */
     async function agrees(what: string): Promise<void> {
       const c = await startTestApi(dialect, CONFIG, { database: a.database });
       try {
         for (const caller of [ALICE, ADMIN]) {
           const fresh = await list(c, caller);
-          assert.deepEqual(await list(b, caller), fresh, `${what}: B's list (${caller.project})`);
-          for (const p of fresh) assert.deepEqual((await ok(b, caller, 'GET', `/v2.0/ports/${p.id}`)).port, p, `${what}: B's show of ${p.name}`);
+          for (const [name, api] of [['B', b], ['A', a]] as const) {
+            assert.deepEqual(await list(api, caller), fresh, `${what}: ${name}'s list (${caller.project})`);
+            for (const p of fresh) assert.deepEqual((await ok(api, caller, 'GET', `/v2.0/ports/${p.id}`)).port, p, `${what}: ${name}'s show of ${p.name}`);
+          }
         }
       } finally {
         await c.close();
@@ -74,7 +79,7 @@ for (const dialect of DIALECTS) {
       await afterChange('tag added', () => ok(a, ALICE, 'PUT', `/v2.0/ports/${p0.id}/tags/blue`, undefined, 201));
       await afterChange('tags replaced', () => ok(a, ALICE, 'PUT', `/v2.0/ports/${p0.id}/tags`, { tags: ['red', 'green'] }));
       await afterChange('port deleted', () => ok(a, ALICE, 'DELETE', `/v2.0/ports/${p1.id}`, undefined, 204));
-      assert.equal((await list(b, ALICE)).length, 2);
+      assert.equal((await list(b, ALICE)).length, 3);
     });
 
     it('agents change ports: binding when an agent appears, status from its report', async () => {
