@@ -15,6 +15,7 @@ import { unwrapBody, prepareCreate, prepareUpdate, parseIfMatch } from './body.j
 import { errors, NeutronError } from '../core/errors.js';
 import { callerOf } from './request-context.js';
 import type { TagService } from '../core/tags.js';
+import { ListAnswers } from './list-answers.js';
 
 export interface CollectionOptions {
   def: EffectiveResource;
@@ -81,6 +82,7 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
    * without a string conversion).
    */
   const shownJson = new WeakMap<Item, Map<string, Buffer>>();
+  const answers = new ListAnswers();
   function presentJson(caller: Caller, item: Item, t: Item): Buffer | null {
     if (!policy.check(getAction, t, caller)) return null;
     let readable = '';
@@ -131,12 +133,21 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     const contexts = service.policyContexts ? await service.policyContexts(caller, items) : null;
     // Shared items without `fields`: the answer is joined from each item's JSON (presentJson).
     const joined = service.sharedItems && query.fields.length === 0;
+    const links = query.limit ? paginationLinks(req, items, query.limit, query.marker, query.pageReverse) : [];
+    // What JSON.stringify of the body below gives after the items, byte for byte.
+    const tail = links.length ? `,${JSON.stringify(`${def.collection}_links`)}:${JSON.stringify(links)}` : '';
+    // The same items under the same contexts for the same caller: the same answer (list-answers.ts).
+    const answerKey = joined && (contexts || !service.policyContext) ? ListAnswers.keyOf(caller, req.url) : null;
+    const kept = answerKey === null ? undefined : answers.get(answerKey, items, contexts, tail);
+    if (kept !== undefined) return reply.type('application/json; charset=utf-8').send(kept);
     const out: Item[] = [];
     const parts: Buffer[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      // The policy target: the item seen through its context (items may be shared: never written to).
-      const t = contexts ? Object.assign(Object.create(item) as Item, contexts[i]) : await target(caller, item);
+      // The policy target: the item with its context (items may be shared: copied, never written to;
+      // not made the prototype of the target either, which gives every cached item a map of its own
+      // and slows every later read of it).
+      const t = contexts ? { ...item, ...contexts[i] } : await target(caller, item);
       if (joined) {
         const json = presentJson(caller, item, t);
         if (json !== null) parts.push(json);
@@ -145,11 +156,10 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
         if (shown) out.push(shown);
       }
     }
-    const links = query.limit ? paginationLinks(req, items, query.limit, query.marker, query.pageReverse) : [];
     if (joined) {
-      // What JSON.stringify of the body below gives, byte for byte.
-      const tail = links.length ? `,${JSON.stringify(`${def.collection}_links`)}:${JSON.stringify(links)}` : '';
-      return reply.type('application/json; charset=utf-8').send(joinList(`{${JSON.stringify(def.collection)}:[`, parts, `]${tail}}`));
+      const body = joinList(`{${JSON.stringify(def.collection)}:[`, parts, `]${tail}}`);
+      if (answerKey !== null) answers.set(answerKey, items, contexts, tail, body);
+      return reply.type('application/json; charset=utf-8').send(body);
     }
     const body: Record<string, unknown> = { [def.collection]: out };
     if (links.length) body[`${def.collection}_links`] = links;

@@ -16,10 +16,15 @@ export interface RowVersion {
   updated_at: string;
 }
 
-export const versionOf = (r: { revision_number?: unknown; updated_at?: unknown }): string => `${Number(r.revision_number)}|${String(r.updated_at)}`;
+/** What a version is read from: a row, or an item built from one (both carry these two). */
+export type Versioned = { revision_number?: unknown; updated_at?: unknown };
+
+// Compared field by field: a list checks a thousand versions, and joining the two into one string
+// per row would build (and flatten) a thousand strings to compare.
+interface Entry { revision: number; updatedAt: string; item: Item }
 
 export class ItemCache {
-  private readonly items = new Map<string, { version: string; item: Item }>();
+  private readonly items = new Map<string, Entry>();
 
   /**
    * `max` items at most, the oldest built going first (an evicted port listed again is rebuilt).
@@ -27,15 +32,15 @@ export class ItemCache {
    */
   constructor(private readonly max = 10_000) {}
 
-  get(id: string, version: string): Item | undefined {
+  get(id: string, v: Versioned): Item | undefined {
     const e = this.items.get(id);
-    return e !== undefined && e.version === version ? e.item : undefined;
+    return e !== undefined && e.revision === Number(v.revision_number) && e.updatedAt === String(v.updated_at) ? e.item : undefined;
   }
 
-  set(id: string, version: string, item: Item): Item {
+  set(id: string, v: Versioned, item: Item): Item {
     Object.freeze(item);
     this.items.delete(id);
-    this.items.set(id, { version, item });
+    this.items.set(id, { revision: Number(v.revision_number), updatedAt: String(v.updated_at), item });
     if (this.items.size > this.max) this.items.delete(this.items.keys().next().value!);
     return item;
   }

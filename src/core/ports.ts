@@ -30,7 +30,7 @@ import { ensureDefaultSecurityGroup } from './security-groups.js';
 import { sharedWith } from '../store/tables/rbac-policies.js';
 import { checkL3PortDeletion } from './l3-ports.js';
 import { canonicalIp, parseCidr, formatCidr } from '../common/ip.js';
-import { ItemCache, versionOf, type RowVersion } from './item-cache.js';
+import { ItemCache, type RowVersion } from './item-cache.js';
 
 const given = (v: unknown) => v !== undefined && v !== NOT_SPECIFIED;
 const MAC_GENERATION_RETRIES = 16;
@@ -80,12 +80,12 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
 
   /** The listed ports, in the order of `versions`: cached where built for that version, else built. */
   async function cachedItems(versions: RowVersion[]): Promise<Item[]> {
-    const out: (Item | undefined)[] = versions.map((v) => cache.get(v.id, versionOf(v)));
+    const out: (Item | undefined)[] = versions.map((v) => cache.get(v.id, v));
     const missing = versions.filter((_, i) => out[i] === undefined).map((v) => v.id);
     if (!missing.length) return out as Item[];
     const built = new Map<string, Item>();
     // Keyed by the version of the row it was built from (a concurrent change may be newer than the listed one).
-    for (const item of await items(await portRows(store.db, missing))) built.set(item.id as string, cache.set(item.id as string, versionOf(item), item));
+    for (const item of await items(await portRows(store.db, missing))) built.set(item.id as string, cache.set(item.id as string, item, item));
     const result: Item[] = [];
     for (let i = 0; i < versions.length; i++) {
       const item = out[i] ?? built.get(versions[i]!.id);
@@ -275,11 +275,10 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
 
     async get(caller, id) {
       const row = await getRow(store.db, caller, id);
-      const version = versionOf(row);
-      const hit = cache.get(id, version);
+      const hit = cache.get(id, row);
       if (hit) return hit;
       const { children, tags } = await onePortDetails(store.db, id);
-      return cache.set(id, version, toPortItem(row, children, tags, deps.settings.dnsDomain));
+      return cache.set(id, row, toPortItem(row, children, tags, deps.settings.dnsDomain));
     },
 
     async create(caller, bodies) {
@@ -298,7 +297,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
       return ids.map((id) => {
         const { row, children } = created.get(id)!;
         const item = toPortItem(row, children, [], deps.settings.dnsDomain);
-        return children.pairs.length <= 1 && children.dhcpOpts.length <= 1 ? cache.set(id, versionOf(row), item) : item;
+        return children.pairs.length <= 1 && children.dhcpOpts.length <= 1 ? cache.set(id, row, item) : item;
       });
     },
 
@@ -371,7 +370,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
       });
       deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
       // What a read would build at the new version (its children were read in the transaction).
-      return cache.set(id, versionOf(shown!), shown!);
+      return cache.set(id, shown!, shown!);
     },
 
     async delete(caller, id, options) {
