@@ -32,7 +32,7 @@ export interface BenchServer {
 
 export interface StartOptions {
   db: BenchDb;
-  /** Extra node flags for the server process (e.g. --cpu-prof). */
+  /** Extra node flags for the server process (e.g. --cpu-prof), given in NODE_OPTIONS. */
   nodeFlags?: string[];
   /** The checkout whose bin/nucleon runs (default: this one). */
   root?: string;
@@ -116,9 +116,16 @@ export async function startServer(o: StartOptions): Promise<BenchServer> {
   const file = join(dir, 'neutron.conf');
   writeFileSync(file, config(database.connection));
   // bin/nucleon runs the server in its own process (no wrapper), so child.pid is the server's pid.
+  // Run as a user runs it, executed itself: the node flags of its #! line apply (this node first on
+  // PATH); the bench's own flags (--cpu-prof) go in NODE_OPTIONS.
   const root = o.root ?? ROOT;
-  const child = spawn(process.execPath, [...(o.nodeFlags ?? []), join(root, 'bin', 'nucleon'), 'server', '--config-file', file, '--migrate', '--port', '0'], {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+  const env = {
+    ...process.env,
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, ...(o.nodeFlags ?? [])].filter(Boolean).join(' '),
+  };
+  const child = spawn(join(root, 'bin', 'nucleon'), ['server', '--config-file', file, '--migrate', '--port', '0'], {
+    cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   const keep = (line: string) => { output.push(line); if (output.length > 50) output.shift(); };
