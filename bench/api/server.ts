@@ -32,7 +32,7 @@ export interface BenchServer {
 
 export interface StartOptions {
   db: BenchDb;
-  /** Extra node flags for the server process (e.g. --cpu-prof), given in NODE_OPTIONS. */
+  /** Extra node flags for the server process (e.g. --cpu-prof). */
   nodeFlags?: string[];
   /** The checkout whose bin/nucleon runs (default: this one). */
   root?: string;
@@ -110,22 +110,24 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/** The node flags of a `#!/usr/bin/env -S node --flag ...` line, which running the file applies. */
+export function shebangFlags(file: string): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\S*\benv\s+(?:-S\s+)?node((?:\s+-\S+)*)\s*$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}
+
 export async function startServer(o: StartOptions): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'nucleon-bench-'));
   const database = await createDatabase(o.db, dir);
   const file = join(dir, 'neutron.conf');
   writeFileSync(file, config(database.connection));
   // bin/nucleon runs the server in its own process (no wrapper), so child.pid is the server's pid.
-  // Run as a user runs it, executed itself: the node flags of its #! line apply (this node first on
-  // PATH); the bench's own flags (--cpu-prof) go in NODE_OPTIONS.
+  // With the node flags of its #! line, as when a user runs it, and the bench's own (--cpu-prof).
   const root = o.root ?? ROOT;
-  const env = {
-    ...process.env,
-    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, ...(o.nodeFlags ?? [])].filter(Boolean).join(' '),
-  };
-  const child = spawn(join(root, 'bin', 'nucleon'), ['server', '--config-file', file, '--migrate', '--port', '0'], {
-    cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'],
+  const bin = join(root, 'bin', 'nucleon');
+  const child = spawn(process.execPath, [...shebangFlags(bin), ...(o.nodeFlags ?? []), bin, 'server', '--config-file', file, '--migrate', '--port', '0'], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   const keep = (line: string) => { output.push(line); if (output.length > 50) output.shift(); };
