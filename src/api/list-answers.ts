@@ -64,6 +64,7 @@ export class ListAnswers {
 }
 
 function sameItems(a: Item[], b: Item[]): boolean {
+  if (a === b) return true; // the service's own kept list (core/listed-items.ts)
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

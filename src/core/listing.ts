@@ -9,7 +9,7 @@ import type { ListQuery } from './list-query.js';
 import { applyFilters, applyPage, type ColumnFilter } from '../store/tables/list.js';
 import { applyTagFilters, type StandardTable } from '../store/tables/standard.js';
 
-type AnySelect = SelectQueryBuilder<Database, any, any>;
+export type AnySelect = SelectQueryBuilder<Database, any, any>;
 
 export interface ListSpec<Table extends StandardTable> {
   table: Table;
@@ -27,6 +27,17 @@ export async function listRows<Table extends StandardTable>(
   query: ListQuery,
   scope: (q: AnySelect) => AnySelect,
 ): Promise<Database[Table][]> {
+  const rows = (await (await listSelect(db, spec, query, scope)).execute()) as Database[Table][];
+  return query.pageReverse ? rows.reverse() : rows;
+}
+
+/** The query listRows runs: in the order of the page (reversed for page_reverse), not yet run. */
+export async function listSelect<Table extends StandardTable>(
+  db: Db,
+  spec: ListSpec<Table>,
+  query: ListQuery,
+  scope: (q: AnySelect) => AnySelect,
+): Promise<AnySelect> {
   const t = spec.table;
   let q: AnySelect = db.selectFrom(t as 'networks');
   q = spec.select ? q.select(spec.select.map((c) => `${t}.${c}` as 'networks.id')) : q.selectAll(t as 'networks');
@@ -52,9 +63,7 @@ export async function listRows<Table extends StandardTable>(
     // Neutron ignores a marker it cannot find (the first page is returned).
     if (marker) markerValues = sorts.map((s) => marker[s.column]);
   }
-  q = applyPage(q, t, { sorts, limit: query.limit, markerValues, pageReverse: query.pageReverse });
-  const rows = (await q.execute()) as Database[Table][];
-  return query.pageReverse ? rows.reverse() : rows;
+  return applyPage(q, t, { sorts, limit: query.limit, markerValues, pageReverse: query.pageReverse });
 }
 
 /** Non-admins see their own project's rows, plus rows matching `orShared` (shared / external networks). */

@@ -14,7 +14,8 @@ import type { SubnetService } from './subnets.js';
 import { insertOneUnlessDuplicate } from '../store/db.js';
 import { NOT_SPECIFIED } from '../definitions/types.js';
 import { errors, NeutronError } from './errors.js';
-import { listRows } from './listing.js';
+import { listSelect } from './listing.js';
+import { ListedItems } from './listed-items.js';
 import { networkRow } from '../store/tables/networks.js';
 import { networkPolicyContexts } from './network-context.js';
 import { portRow, portRows, portChildren, onePortDetails, insertPortRow, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
@@ -77,6 +78,8 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
   // A list of 1,000 ports is mostly reading rows and children and building items: built once per
   // port version and kept (core/item-cache.ts), a list reads three columns and builds what changed.
   const cache = new ItemCache();
+  // And a list that matches the same rows at the same versions again is answered as before.
+  const listed = new ListedItems(store.dialect);
 
   /** The listed ports, in the order of `versions`: cached where built for that version, else built. */
   async function cachedItems(versions: RowVersion[]): Promise<Item[]> {
@@ -244,7 +247,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
 
   return {
     async list(caller, query) {
-      const rows = await listRows(store.db, {
+      const q = await listSelect(store.db, {
         table: 'ports',
         select: ['id', 'revision_number', 'updated_at'],
         columns: Object.fromEntries(COLUMNS.map((c) => [c, c])),
@@ -270,7 +273,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         eb('ports.project_id', '=', caller.projectId ?? ''),
         eb('ports.network_id', 'in', eb.selectFrom('networks').select('id').where('project_id', '=', caller.projectId ?? '')),
       ])));
-      return cachedItems(rows as unknown as RowVersion[]);
+      return listed.list(store.db, q, query.pageReverse, cachedItems);
     },
 
     async get(caller, id) {

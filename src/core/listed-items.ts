@@ -1,0 +1,72 @@
+/**
+ * The last lists of a resource whose items are kept per row version (item-cache.ts), per query,
+ * with the row versions they were built from. Listing again, the database first answers one
+ * string: every matched row's `id revision_number updated_at`, joined in the list's order
+ * (SQLite's group_concat, PostgreSQL's string_agg). When it equals the kept one, nothing listed
+ * has changed and the kept items are the answer. That string costs the database about what the
+ * rows cost it, but spares turning a thousand rows into JavaScript objects and looking each up.
+ *
+ * The string only ever decides "unchanged": any difference, including an order the database
+ * chose differently, lists the rows as before. MySQL is left out, because its GROUP_CONCAT cuts
+ * at group_concat_max_len (1,024 bytes by default) and two cut strings could be equal.
+ */
+import { sql } from 'kysely';
+import type { Db, DialectName } from '../store/db.js';
+import type { AnySelect } from './listing.js';
+import type { RowVersion } from './item-cache.js';
+import type { Item } from './service.js';
+
+interface Listed { vector: string; items: readonly Item[] }
+
+export class ListedItems {
+  private readonly lists = new Map<string, Listed>();
+
+  /** `max` queries kept, the least recently listed going first. */
+  constructor(private readonly dialect: DialectName, private readonly max = 32) {}
+
+  /**
+   * The items of `q` (which selects id, revision_number and updated_at, in page order): the kept
+   * ones when the rows' versions are unchanged, else `build` of the rows read (reversed first
+   * for page_reverse).
+   */
+  async list(db: Db, q: AnySelect, reverse: boolean, build: (rows: RowVersion[]) => Promise<Item[]>): Promise<Item[]> {
+    const fast = this.dialect !== 'mysql';
+    const compiled = q.compile();
+    const key = `${compiled.sql}\0${JSON.stringify(compiled.parameters)}`;
+    const kept = fast ? this.lists.get(key) : undefined;
+    if (kept !== undefined && (await versionVector(db, this.dialect, q)) === kept.vector) {
+      this.lists.delete(key);
+      this.lists.set(key, kept);
+      return kept.items as Item[];
+    }
+    const rows = (await q.execute()) as RowVersion[];
+    const items = Object.freeze(await build(reverse ? [...rows].reverse() : rows)) as Item[];
+    if (fast) this.remember(key, { vector: vectorOf(rows), items });
+    return items;
+  }
+
+  private remember(key: string, listed: Listed): void {
+    this.lists.delete(key);
+    this.lists.set(key, listed);
+    if (this.lists.size > this.max) this.lists.delete(this.lists.keys().next().value!);
+  }
+}
+
+/** What versionVector answers for these rows, in their order. */
+export function vectorOf(rows: readonly RowVersion[]): string {
+  let out = '';
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    out += `${i ? ',' : ''}${r.id} ${r.revision_number} ${r.updated_at}`;
+  }
+  return out;
+}
+
+/** The versions of the rows `q` matches, joined by the database in `q`'s order (null on MySQL). */
+export async function versionVector(db: Db, dialect: DialectName, q: AnySelect): Promise<string | null> {
+  if (dialect === 'mysql') return null;
+  const row = sql`${sql.ref('l.id')} || ' ' || ${sql.ref('l.revision_number')} || ' ' || ${sql.ref('l.updated_at')}`;
+  const joined = dialect === 'postgres' ? sql<string | null>`string_agg(${row}, ',')` : sql<string | null>`group_concat(${row}, ',')`;
+  const result = await db.selectFrom(q.as('l')).select(joined.as('v')).executeTakeFirst();
+  return (result?.v as string | null | undefined) ?? '';
+}

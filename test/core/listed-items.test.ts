@@ -1,0 +1,75 @@
+/**
+ * A list of unchanged rows is answered with the items built the last time (core/listed-items.ts):
+ * the database's joined version string must equal the one built from the rows read, or every list
+ * would silently be built anew; any change must make the list read its rows again.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIALECTS, createTestDatabase } from '../support/databases.js';
+import { parseDatabaseUrl } from '../../src/config/index.js';
+import { openStore, migrateToLatest, type DatabaseOptions, type Store } from '../../src/store/db.js';
+import { ListedItems, versionVector, vectorOf } from '../../src/core/listed-items.js';
+import type { RowVersion } from '../../src/core/item-cache.js';
+import type { Item } from '../../src/core/service.js';
+
+function options(url: string): DatabaseOptions {
+  const u = parseDatabaseUrl(url);
+  return u.dialect === 'sqlite' ? { dialect: 'sqlite', path: u.path! } : { dialect: u.dialect, host: u.host!, port: u.port, user: u.user, password: u.password, database: u.database! };
+}
+
+const network = (id: string, project: string) => ({
+  id, project_id: project, name: id, description: '', created_at: '2026-12-07T15:00:00Z', updated_at: '2026-12-07T15:00:00Z',
+  revision_number: 1, admin_state_up: 1, status: 'ACTIVE', shared: 0, 'router:external': 0, mtu: 1450,
+  port_security_enabled: 1, availability_zone_hints: '[]', dns_domain: '',
+});
+
+for (const dialect of DIALECTS) {
+  describe(`listed items (${dialect})`, () => {
+    it('answers an unchanged list with the items it built, and reads the rows again after any change', async () => {
+      const db = await createTestDatabase(dialect);
+      const store: Store = await openStore(options(db.url));
+      try {
+        await migrateToLatest(store);
+        await store.db.insertInto('networks').values(['n3', 'n1', 'n2', 'x1'].map((id) => network(id, id === 'x1' ? 'other' : 'p1'))).execute();
+        const query = (reverse = false) => store.db.selectFrom('networks').select(['id', 'revision_number', 'updated_at'])
+          .where('project_id', '=', 'p1').orderBy('id', reverse ? 'desc' : 'asc');
+        const rows = (await query().execute()) as RowVersion[];
+        if (dialect === 'mysql') {
+          assert.equal(await versionVector(store.db, dialect, query()), null);
+        } else {
+          assert.equal(await versionVector(store.db, dialect, query()), vectorOf(rows), 'the database joins the versions as the rows read give them');
+          assert.equal(await versionVector(store.db, dialect, query().where('id', '=', 'none')), vectorOf([]));
+        }
+
+        const listed = new ListedItems(dialect);
+        let builds = 0;
+        const build = async (r: RowVersion[]): Promise<Item[]> => { builds++; return r.map((x) => ({ id: x.id, revision_number: x.revision_number })); };
+        const first = await listed.list(store.db, query(), false, build);
+        assert.deepEqual(first.map((i) => i.id), ['n1', 'n2', 'n3']);
+        const again = await listed.list(store.db, query(), false, build);
+        // MySQL's GROUP_CONCAT is cut at group_concat_max_len: there every list reads its rows.
+        assert.equal(builds, dialect === 'mysql' ? 2 : 1);
+        if (dialect !== 'mysql') assert.equal(again, first, 'the very items of the last list');
+
+        await store.db.updateTable('networks').set({ revision_number: 2 }).where('id', '=', 'n2').execute();
+        const changed = await listed.list(store.db, query(), false, build);
+        assert.deepEqual(changed.map((i) => i.revision_number), [1, 2, 1]);
+        await store.db.updateTable('networks').set({ updated_at: '2026-12-07T15:00:01Z' }).where('id', '=', 'n3').execute();
+        await listed.list(store.db, query(), false, build);
+        await store.db.deleteFrom('networks').where('id', '=', 'n1').execute();
+        assert.deepEqual((await listed.list(store.db, query(), false, build)).map((i) => i.id), ['n2', 'n3']);
+        await store.db.insertInto('networks').values(network('n0', 'p1')).execute();
+        assert.deepEqual((await listed.list(store.db, query(), false, build)).map((i) => i.id), ['n0', 'n2', 'n3']);
+        assert.equal(builds, dialect === 'mysql' ? 6 : 5, 'each change read the rows again');
+
+        // Another query (here the reversed page) is kept apart; page_reverse hands build the rows in list order.
+        assert.deepEqual((await listed.list(store.db, query(true), true, build)).map((i) => i.id), ['n0', 'n2', 'n3']);
+        assert.deepEqual((await listed.list(store.db, query(), false, build)).map((i) => i.id), ['n0', 'n2', 'n3']);
+        assert.equal(builds, dialect === 'mysql' ? 8 : 6);
+      } finally {
+        await store.close();
+        await db.drop();
+      }
+    });
+  });
+}
