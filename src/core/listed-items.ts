@@ -39,7 +39,8 @@ export class ListedItems {
       this.lists.set(key, kept);
       return kept.items as Item[];
     }
-    const rows = (await q.execute()) as RowVersion[];
+    // The query compiled for the key, run as compiled (not built and compiled again).
+    const rows = (await db.executeQuery(compiled)).rows as RowVersion[];
     const items = Object.freeze(await build(reverse ? [...rows].reverse() : rows)) as Item[];
     if (fast) this.remember(key, { vector: vectorOf(rows), items });
     return items;
