@@ -5,17 +5,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIALECTS, createTestDatabase } from '../support/databases.js';
-import { parseDatabaseUrl } from '../../src/config/index.js';
-import { openStore, migrateToLatest, type DatabaseOptions, type Store } from '../../src/store/db.js';
+import { DIALECTS, createTestDatabase, storeOptions } from '../support/databases.js';
+import { openStore, migrateToLatest, type Store } from '../../src/store/db.js';
 import { ListedItems, versionVector, vectorOf } from '../../src/core/listed-items.js';
 import type { RowVersion } from '../../src/core/item-cache.js';
 import type { Item } from '../../src/core/service.js';
-
-function options(url: string): DatabaseOptions {
-  const u = parseDatabaseUrl(url);
-  return u.dialect === 'sqlite' ? { dialect: 'sqlite', path: u.path! } : { dialect: u.dialect, host: u.host!, port: u.port, user: u.user, password: u.password, database: u.database! };
-}
 
 const network = (id: string, project: string) => ({
   id, project_id: project, name: id, description: '', created_at: '2026-12-07T15:00:00Z', updated_at: '2026-12-07T15:00:00Z',
@@ -27,7 +21,7 @@ for (const dialect of DIALECTS) {
   describe(`listed items (${dialect})`, () => {
     it('answers an unchanged list with the items it built, and reads the rows again after any change', async () => {
       const db = await createTestDatabase(dialect);
-      const store: Store = await openStore(options(db.url));
+      const store: Store = await openStore(storeOptions(db.url));
       try {
         await migrateToLatest(store);
         await store.db.insertInto('networks').values(['n3', 'n1', 'n2', 'x1'].map((id) => network(id, id === 'x1' ? 'other' : 'p1'))).execute();

@@ -1,23 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIALECTS, createTestDatabase } from '../support/databases.js';
-import { parseDatabaseUrl } from '../../src/config/index.js';
-import { openStore, migrateToLatest, type DatabaseOptions } from '../../src/store/db.js';
+import { DIALECTS, createTestDatabase, storeOptions } from '../support/databases.js';
+import { openStore, migrateToLatest } from '../../src/store/db.js';
 import { freeRanges } from '../../src/store/tables/free-ranges.js';
 import { createTypeDrivers, DEFAULT_ML2_SETTINGS } from '../../src/ml2/registry.js';
 import { syncPools } from '../../src/core/index.js';
 import { DEFAULT_CORE_SETTINGS } from '../../src/core/deps.js';
 
-function options(url: string): DatabaseOptions {
-  const u = parseDatabaseUrl(url);
-  return u.dialect === 'sqlite' ? { dialect: 'sqlite', path: u.path! } : { dialect: u.dialect, host: u.host!, port: u.port, user: u.user, password: u.password, database: u.database! };
-}
-
 for (const dialect of DIALECTS) {
   describe(`segment pools (${dialect})`, () => {
     it('stay consistent when replicas sync them at once and while networks take ids', async () => {
       const db = await createTestDatabase(dialect);
-      const stores = [await openStore(options(db.url)), await openStore(options(db.url))];
+      const stores = [await openStore(storeOptions(db.url)), await openStore(storeOptions(db.url))];
       try {
         await migrateToLatest(stores[0]);
         const ml2 = { ...DEFAULT_ML2_SETTINGS, typeDrivers: ['vxlan'], tenantNetworkTypes: ['vxlan'], vxlanVniRanges: [[1, 50]] as [number, number][] };

@@ -1,14 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIALECTS, createTestDatabase } from '../support/databases.js';
-import { parseDatabaseUrl } from '../../src/config/index.js';
-import { openStore, migrateToLatest, type DatabaseOptions } from '../../src/store/db.js';
+import { DIALECTS, createTestDatabase, storeOptions } from '../support/databases.js';
+import { openStore, migrateToLatest } from '../../src/store/db.js';
 import { prepared, preparedIn, preparedWrite, param } from '../../src/store/prepared.js';
-
-function options(url: string): DatabaseOptions {
-  const u = parseDatabaseUrl(url);
-  return u.dialect === 'sqlite' ? { dialect: 'sqlite', path: u.path! } : { dialect: u.dialect, host: u.host!, port: u.port, user: u.user, password: u.password, database: u.database! };
-}
 
 const tagged = prepared<[string, string], { resource_id: string; tag: string }>(2, (db) =>
   db.selectFrom('tags').selectAll().where('resource_id', '=', param(0)).where('tag', '!=', param(1)).orderBy('tag'));
@@ -20,7 +14,7 @@ for (const dialect of DIALECTS) {
   describe(`prepared queries (${dialect})`, () => {
     it('bind each call\'s values, inside and outside transactions, for in-lists of every length', async () => {
       const db = await createTestDatabase(dialect);
-      const store = await openStore(options(db.url));
+      const store = await openStore(storeOptions(db.url));
       try {
         await migrateToLatest(store);
         const rows = [['a', 'x'], ['a', 'y'], ['b', 'x'], ...Array.from({ length: 12 }, (_, i) => [`n${i}`, 't'])];

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { parseDatabaseUrl } from '../../src/config/index.js';
+import type { DatabaseOptions } from '../../src/store/db.js';
 
 export type TestDialect = 'sqlite' | 'postgres' | 'mysql';
 
@@ -53,4 +55,10 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
       await c.end();
     },
   };
+}
+
+/** openStore's options for a test database's connection URL. */
+export function storeOptions(url: string): DatabaseOptions {
+  const u = parseDatabaseUrl(url);
+  return u.dialect === 'sqlite' ? { dialect: 'sqlite', path: u.path! } : { dialect: u.dialect, host: u.host!, port: u.port, user: u.user, password: u.password, database: u.database! };
 }
