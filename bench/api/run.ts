@@ -9,6 +9,8 @@
  * measures another checkout (e.g. an unpacked revision with a patch applied). --runs N repeats
  * the scenario N times on the same server and reports, per phase, the repetition with the median
  * ops/s.
+ * --client-malloc default runs the bench client with glibc's own malloc settings instead of
+ * re-running it with them tuned (bench/api/client-malloc.ts); the server runs as started either way.
  * --cpu-prof DIR starts the server under `node --cpu-prof` and leaves its .cpuprofile in DIR
  * (summarise with bench/api/profile-summary.ts). Figures are printed, never asserted: the exit
  * code says only whether the run itself worked.
@@ -21,8 +23,9 @@ import { runScenario, ISSUE_SIZES, WARMUP_SIZES } from './scenario.js';
 import type { PhaseResult } from './measure.js';
 import { formatReport, machineLine, type DbRun } from './report.js';
 import { snapshot, type Snapshot } from './snapshot.js';
+import { rerunWithClientMalloc } from './client-malloc.js';
 
-const USAGE = 'usage: node --import tsx bench/api/run.ts [--db sqlite|postgres|both] [--rev REV | --root DIR] [--runs N] [--json FILE] [--cpu-prof DIR]';
+const USAGE = 'usage: node --import tsx bench/api/run.ts [--db sqlite|postgres|both] [--rev REV | --root DIR] [--runs N] [--json FILE] [--cpu-prof DIR] [--client-malloc tuned|default]';
 
 /** Per phase, the repetition with the median ops/s (a shared machine is noisy). */
 function medianPhases(repeats: PhaseResult[][]): PhaseResult[] {
@@ -67,13 +70,16 @@ async function benchOne(db: BenchDb, runs: number, root: string | undefined, pro
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { db: { type: 'string', default: 'both' }, rev: { type: 'string' }, root: { type: 'string' }, runs: { type: 'string', default: '1' }, json: { type: 'string' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { db: { type: 'string', default: 'both' }, rev: { type: 'string' }, root: { type: 'string' }, runs: { type: 'string', default: '1' }, json: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'client-malloc': { type: 'string', default: 'tuned' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) { console.log(USAGE); return 0; }
   const dbs: BenchDb[] = values.db === 'both' ? ['sqlite', 'postgres'] : values.db === 'sqlite' || values.db === 'postgres' ? [values.db] : [];
   if (dbs.length === 0) { console.error(USAGE); return 2; }
   const repetitions = Number(values.runs);
   if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 20) { console.error('--runs takes 1..20'); return 2; }
+  if (values['client-malloc'] !== 'tuned' && values['client-malloc'] !== 'default') { console.error('--client-malloc takes tuned or default'); return 2; }
+  const rerun = values['client-malloc'] === 'tuned' ? rerunWithClientMalloc() : undefined;
+  if (rerun) return rerun;
   const profileDir = values['cpu-prof'];
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -85,7 +91,7 @@ async function main(): Promise<number> {
   } finally {
     snap?.remove();
   }
-  console.log(`\nNucleon API bench · ${machine}${snap ? ` · revision ${snap.commit.slice(0, 10)}` : values.root ? ` · ${values.root}` : ' · working tree'}`);
+  console.log(`\nNucleon API bench · ${machine}${snap ? ` · revision ${snap.commit.slice(0, 10)}` : values.root ? ` · ${values.root}` : ' · working tree'} · client malloc ${values['client-malloc']}`);
   console.log(`command: node --import tsx bench/api/run.ts ${process.argv.slice(2).join(' ')}`.trimEnd());
   console.log(formatReport(runs));
   if (values.json) writeFileSync(values.json, JSON.stringify({ machine, revision: snap?.commit ?? 'working tree', runs }, null, 2));

@@ -11,6 +11,7 @@ import { join, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { serverEnv } from './client-malloc.js';
 
 export type BenchDb = 'sqlite' | 'postgres';
 
@@ -127,7 +128,7 @@ export async function startServer(o: StartOptions): Promise<BenchServer> {
   const root = o.root ?? ROOT;
   const bin = join(root, 'bin', 'nucleon');
   const child = spawn(process.execPath, [...shebangFlags(bin), ...(o.nodeFlags ?? []), bin, 'server', '--config-file', file, '--migrate', '--port', '0'], {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv(),
   });
   const output: string[] = [];
   const keep = (line: string) => { output.push(line); if (output.length > 50) output.shift(); };
