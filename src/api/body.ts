@@ -43,8 +43,18 @@ function populateProject(body: Body, caller: Caller, isCreate: boolean): void {
   }
 }
 
+type AttributeSpec = EffectiveResource['attributes'][string];
+
+/** A resource's attributes as [name, spec] pairs, built once per attribute map (they never change). */
+const entriesOf = new WeakMap<EffectiveResource['attributes'], [string, AttributeSpec][]>();
+function attributeEntries(def: EffectiveResource): [string, AttributeSpec][] {
+  let entries = entriesOf.get(def.attributes);
+  if (entries === undefined) entriesOf.set(def.attributes, (entries = Object.entries(def.attributes)));
+  return entries;
+}
+
 function convertAndValidate(def: EffectiveResource, body: Body): void {
-  for (const [attr, spec] of Object.entries(def.attributes)) {
+  for (const [attr, spec] of attributeEntries(def)) {
     if (!(attr in body) || body[attr] === NOT_SPECIFIED) continue;
     try {
       if (spec.convert) body[attr] = spec.convert(body[attr]);
@@ -66,7 +76,7 @@ function rejectUnknown(def: EffectiveResource, body: Body): void {
 export function prepareCreate(def: EffectiveResource, body: Body, caller: Caller): Body {
   populateProject(body, caller, true);
   rejectUnknown(def, body);
-  for (const [attr, spec] of Object.entries(def.attributes)) {
+  for (const [attr, spec] of attributeEntries(def)) {
     if (!spec.allowPost) {
       if (attr in body) throw errors.badRequest(`Attribute '${attr}' not allowed in POST`);
       continue;

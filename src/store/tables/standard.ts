@@ -7,9 +7,17 @@ import { preparedIn } from '../prepared.js';
 
 export type StandardTable = 'networks' | 'subnets' | 'ports' | 'security_groups' | 'security_group_rules' | 'routers' | 'floatingips';
 
-/** Neutron's timestamp format: UTC, seconds precision, `Z`. */
+let lastSecond = -1;
+let lastStamp = '';
+
+/** Neutron's timestamp format: UTC, seconds precision, `Z`; formatted once per second, not per row. */
 export function now(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = new Date(second * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+  return lastStamp;
 }
 
 const tagsIn = preparedIn((db, ids: string[]) => db.selectFrom('tags').select(['resource_id', 'tag']).where('resource_id', 'in', ids));
