@@ -5,6 +5,7 @@
  */
 import type { Tx } from '../store/db.js';
 import { insertOneUnlessDuplicate } from '../store/db.js';
+import { insertAllocations } from '../store/tables/ports.js';
 import { NeutronError, errors } from './errors.js';
 import { parseCidr, parseIp, cidrContains, canonicalIp } from '../common/ip.js';
 import { isAutoAddressSubnet, autoAddress, type Ipam, type SubnetShape } from './ipam.js';
@@ -109,9 +110,9 @@ export async function allocateFixedIps(tx: Tx, ipam: Ipam, input: AllocationInpu
 /** Writes allocations; an address already held (outside the pools, or SLAAC on the same MAC) is a 409. */
 export async function recordAllocations(tx: Tx, portId: string, networkId: string, ips: NewFixedIp[]): Promise<void> {
   const pooled = ips.filter((f) => f.fromPool);
-  if (pooled.length) await tx.insertInto('ip_allocations').values(pooled.map((f) => ({ port_id: portId, network_id: networkId, subnet_id: f.subnet_id, ip_address: f.ip_address }))).execute();
+  await insertAllocations(tx, portId, networkId, pooled);
   for (const f of ips.filter((x) => !x.fromPool)) {
-    const ok = await insertOneUnlessDuplicate(tx, () => tx.insertInto('ip_allocations').values({ port_id: portId, network_id: networkId, subnet_id: f.subnet_id, ip_address: f.ip_address }).execute());
+    const ok = await insertOneUnlessDuplicate(tx, () => insertAllocations(tx, portId, networkId, [f]));
     if (!ok) throw new NeutronError('IpAddressAlreadyAllocated', `IP address ${f.ip_address} already allocated in subnet ${f.subnet_id}`);
   }
 }

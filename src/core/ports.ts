@@ -18,7 +18,7 @@ import { listSelect } from './listing.js';
 import { ListedItems } from './listed-items.js';
 import { networkRow } from '../store/tables/networks.js';
 import { networkPolicyContexts } from './network-context.js';
-import { portRow, portRows, portChildren, onePortDetails, insertPortRow, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
+import { portRow, portRows, portChildren, onePortDetails, insertPortRow, insertPortGroups, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
 import { tagsOf, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
 import { recordHostChange, NO_HOST_CHANGE, type HostChange } from './host-revisions.js';
@@ -201,7 +201,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     await recordAllocations(tx, id, networkId, ips);
     // A new port has no rows to replace: insert only.
     const groups = [...new Set(sgs)];
-    if (groups.length) await tx.insertInto('port_security_groups').values(groups.map((security_group_id) => ({ port_id: id, security_group_id }))).execute();
+    await insertPortGroups(tx, id, groups);
     const normalisedPairs = normalisePairs(pairs, row.mac_address);
     if (normalisedPairs.length) await tx.insertInto('allowed_address_pairs').values(normalisedPairs.map((p) => ({ port_id: id, ...p }))).execute();
     const opts = given(body.extra_dhcp_opts) && body.extra_dhcp_opts ? (body.extra_dhcp_opts as DhcpOpt[]) : [];

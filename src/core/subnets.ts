@@ -15,7 +15,7 @@ import { errors, NeutronError } from './errors.js';
 import { listRows, ownedOr } from './listing.js';
 import { networkRow } from '../store/tables/networks.js';
 import { networkPolicyContexts } from './network-context.js';
-import { subnetRows, subnetChildren, writeSubnetChildren, type SubnetChildren } from '../store/tables/subnets.js';
+import { subnetRows, subnetsOfNetwork, poolsOfSubnets, subnetChildren, writeSubnetChildren, type SubnetChildren } from '../store/tables/subnets.js';
 import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
 import { parseCidr, parseIp, cidrsOverlap, cidrLast, canonicalIp, formatCidr, formatIp, ipVersionOf } from '../common/ip.js';
@@ -185,9 +185,9 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
 
   return {
     async poolsOfNetwork(tx, networkId) {
-      const rows = await tx.selectFrom('subnets').selectAll().where('network_id', '=', networkId).orderBy('created_at').orderBy('id').execute();
-      const pools = rows.length ? await tx.selectFrom('allocation_pools').selectAll().where('subnet_id', 'in', rows.map((r) => r.id)).orderBy('subnet_id').orderBy('position').execute() : [];
-      return rows.map((r) => subnetShape(r, { pools: pools.filter((p) => p.subnet_id === r.id).map((p) => ({ start: p.first_ip, end: p.last_ip })), dns: [], routes: [] }));
+      const rows = await subnetsOfNetwork(tx, networkId);
+      const pools = rows.length ? await poolsOfSubnets(tx, rows.map((r) => r.id)) : new Map<string, { start: string; end: string }[]>();
+      return rows.map((r) => subnetShape(r, { pools: pools.get(r.id) ?? [], dns: [], routes: [] }));
     },
 
     async shapesOfNetwork(tx, networkId) {

@@ -27,6 +27,24 @@ export async function insertPortRow(tx: Tx, row: PortRow): Promise<void> {
   await insertRow(tx, ...INSERT_COLUMNS.map((c) => row[c]));
 }
 
+// A new port's first security group and address: one of each in most creates, compiled once.
+const insertGroup = preparedWrite<[string, string]>(2, (db) =>
+  db.insertInto('port_security_groups').values({ port_id: param(0), security_group_id: param(1) }));
+const insertAllocation = preparedWrite<[string, string, string, string]>(4, (db) =>
+  db.insertInto('ip_allocations').values({ port_id: param(0), network_id: param(1), subnet_id: param(2), ip_address: param(3) }));
+
+/** Puts a new port in its security groups (distinct ids). */
+export async function insertPortGroups(tx: Tx, portId: string, groups: string[]): Promise<void> {
+  if (groups.length === 1) await insertGroup(tx, portId, groups[0]!);
+  else if (groups.length) await tx.insertInto('port_security_groups').values(groups.map((security_group_id) => ({ port_id: portId, security_group_id }))).execute();
+}
+
+/** Writes a port's addresses; a duplicate (subnet, address) fails as the unique constraint says. */
+export async function insertAllocations(tx: Tx, portId: string, networkId: string, ips: { subnet_id: string; ip_address: string }[]): Promise<void> {
+  if (ips.length === 1) await insertAllocation(tx, portId, networkId, ips[0]!.subnet_id, ips[0]!.ip_address);
+  else if (ips.length) await tx.insertInto('ip_allocations').values(ips.map((f) => ({ port_id: portId, network_id: networkId, subnet_id: f.subnet_id, ip_address: f.ip_address }))).execute();
+}
+
 export async function portRow(db: Db | Tx, id: string, forUpdate = false): Promise<PortRow | undefined> {
   return (await (forUpdate ? byIdForUpdate : byId)(db, id))[0];
 }

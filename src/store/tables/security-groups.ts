@@ -2,6 +2,7 @@
 import type { Db, Tx } from '../db.js';
 import type { SecurityGroupRow, SecurityGroupRuleRow } from '../schema.js';
 import { chunks } from './list.js';
+import { prepared, param } from '../prepared.js';
 
 export async function securityGroupRow(db: Db | Tx, id: string, forUpdate = false): Promise<SecurityGroupRow | undefined> {
   let q = db.selectFrom('security_groups').selectAll().where('id', '=', id);
@@ -40,10 +41,14 @@ export async function groupProjects(db: Db | Tx, groupIds: string[]): Promise<Ma
  * The project's default group id. `locking` reads the latest committed row (a plain read under
  * MySQL's REPEATABLE READ would keep showing the snapshot taken before a concurrent insert won).
  */
+// Read by every port create that takes the project's default group: compiled once per dialect.
+const defaultOf = prepared<[string], { security_group_id: string }>(1, (db) =>
+  db.selectFrom('default_security_groups').select('security_group_id').where('project_id', '=', param(0)));
+const defaultOfLocked = prepared<[string], { security_group_id: string }>(1, (db) =>
+  db.selectFrom('default_security_groups').select('security_group_id').where('project_id', '=', param(0)).forUpdate());
+
 export async function defaultGroupId(db: Db | Tx, projectId: string, locking = false): Promise<string | undefined> {
-  let q = db.selectFrom('default_security_groups').select('security_group_id').where('project_id', '=', projectId);
-  if (locking) q = q.forUpdate();
-  return (await q.executeTakeFirst())?.security_group_id;
+  return (await (locking ? defaultOfLocked : defaultOf)(db, projectId))[0]?.security_group_id;
 }
 
 export async function groupHasPorts(db: Db | Tx, groupId: string): Promise<boolean> {

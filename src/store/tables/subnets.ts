@@ -2,6 +2,7 @@
 import type { Db, Tx } from '../db.js';
 import type { SubnetRow } from '../schema.js';
 import { chunks } from './list.js';
+import { prepared, preparedIn, param } from '../prepared.js';
 
 export interface SubnetChildren {
   pools: { start: string; end: string }[];
@@ -15,8 +16,24 @@ export async function subnetRows(db: Db | Tx, ids: string[]): Promise<SubnetRow[
   return out;
 }
 
+// Both run in every port create (its network's pools): compiled once per dialect (store/prepared.ts).
+const ofNetwork = prepared<[string], SubnetRow>(1, (db) =>
+  db.selectFrom('subnets').selectAll().where('network_id', '=', param(0)).orderBy('created_at').orderBy('id'));
+const poolsIn = preparedIn((db, ids: string[]) =>
+  db.selectFrom('allocation_pools').selectAll().where('subnet_id', 'in', ids).orderBy('subnet_id').orderBy('position'));
+
 export async function subnetsOfNetwork(db: Db | Tx, networkId: string): Promise<SubnetRow[]> {
-  return db.selectFrom('subnets').selectAll().where('network_id', '=', networkId).orderBy('created_at').orderBy('id').execute();
+  return ofNetwork(db, networkId);
+}
+
+/** The allocation pools of each subnet, in their order. */
+export async function poolsOfSubnets(db: Db | Tx, ids: string[]): Promise<Map<string, { start: string; end: string }[]>> {
+  const out = new Map<string, { start: string; end: string }[]>(ids.map((id) => [id, []]));
+  for (const part of chunks(ids)) {
+    if (!part.length) continue;
+    for (const p of await poolsIn(db, part)) out.get(p.subnet_id)!.push({ start: p.first_ip, end: p.last_ip });
+  }
+  return out;
 }
 
 export async function subnetChildren(db: Db | Tx, ids: string[]): Promise<Map<string, SubnetChildren>> {
