@@ -9,6 +9,9 @@ export interface Caller { project: string; roles: string[] }
 
 export interface Reply { status: number; body: any }
 
+/** When each step of one request ended, in performance.now() milliseconds (bench/api/list-steps.ts). */
+export interface RequestSteps { start: number; firstByte: number; lastByte: number; decoded: number; parsed: number; chunks: number }
+
 /** A request that did not get the status the bench expected: the run stops, figures would lie. */
 export class UnexpectedStatus extends Error {}
 
@@ -26,18 +29,23 @@ export class ApiClient {
     this.identity = { 'x-project-id': caller.project, 'x-roles': caller.roles.join(',') };
   }
 
-  request(method: string, path: string, body?: unknown): Promise<Reply> {
+  request(method: string, path: string, body?: unknown, steps?: RequestSteps): Promise<Reply> {
+    if (steps) { steps.start = performance.now(); steps.chunks = 0; }
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string | number> = { ...this.identity, accept: 'application/json' };
     if (payload) { headers['content-type'] = 'application/json'; headers['content-length'] = payload.length; }
     return new Promise((resolve, reject) => {
       const req = http.request({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
+        if (steps) steps.firstByte = performance.now();
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
+          if (steps) { steps.lastByte = performance.now(); steps.chunks = chunks.length; }
           const text = Buffer.concat(chunks).toString('utf8');
+          if (steps) steps.decoded = performance.now();
           let parsed: unknown = undefined;
           if (text) { try { parsed = JSON.parse(text); } catch { parsed = text; } }
+          if (steps) steps.parsed = performance.now();
           resolve({ status: res.statusCode ?? 0, body: parsed });
         });
         res.on('error', reject);

@@ -27,6 +27,8 @@ export interface BenchServer {
   peakRss(): number;
   /** User + system CPU seconds used so far (/proc/<pid>/stat). */
   cpuSeconds(): number;
+  /** Minor page faults so far (/proc/<pid>/stat). */
+  minorFaults(): number;
   /** SIGTERM, wait for a clean exit, drop the database, remove the temp dir. */
   stop(): Promise<void>;
 }
@@ -92,15 +94,25 @@ function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 // Clock ticks per second of /proc's CPU times: USER_HZ, 100 on Linux.
 const CLOCK_TICKS = 100;
 
-function procCpuSeconds(pid: number): number {
+/** The fields of /proc/<pid>/stat from state (field 3) on, or null once the process is gone. */
+function procStat(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command (which may contain spaces) start at state; utime, stime are 14, 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    // The command (field 2) may contain spaces: the fields after it start past its ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return null;
   }
+}
+
+function procCpuSeconds(pid: number): number {
+  const fields = procStat(pid); // utime, stime are fields 14, 15
+  return fields ? (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS : 0;
+}
+
+function procMinorFaults(pid: number): number {
+  const fields = procStat(pid); // minflt is field 10
+  return fields ? Number(fields[7]) : 0;
 }
 
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -165,6 +177,7 @@ export async function startServer(o: StartOptions): Promise<BenchServer> {
     rss: () => procStatus(pid, 'VmRSS'),
     peakRss: () => procStatus(pid, 'VmHWM'),
     cpuSeconds: () => procCpuSeconds(pid),
+    minorFaults: () => procMinorFaults(pid),
     async stop() {
       await cleanup();
       if (child.exitCode !== 0 && child.exitCode !== null) console.error(`server exited with ${child.exitCode}:\n${output.join('\n')}`);
