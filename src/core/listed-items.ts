@@ -9,14 +9,28 @@
  * The string only ever decides "unchanged": any difference, including an order the database
  * chose differently, lists the rows as before. MySQL is left out, because its GROUP_CONCAT cuts
  * at group_concat_max_len (1,024 bytes by default) and two cut strings could be equal.
+ *
+ * On SQLite a cheaper question comes first: has the database changed at all since the kept list
+ * was read or last found unchanged? `total_changes()` counts every row this connection (the
+ * process's only one) has written, rolled back or not, and `data_version` moves with every commit
+ * of any other connection (another process on the same file). Both equal: nothing can differ.
  */
 import { sql } from 'kysely';
 import type { Db, DialectName } from '../store/db.js';
+import { prepared } from '../store/prepared.js';
 import type { AnySelect } from './listing.js';
 import type { RowVersion } from './item-cache.js';
 import type { Item } from './service.js';
 
-interface Listed { vector: string; items: readonly Item[] }
+interface Listed { vector: string; items: readonly Item[]; token: string | null }
+
+const sqliteChangeToken = prepared<[], { t: string }>(0, (db) =>
+  db.selectNoFrom(sql<string>`total_changes() || ' ' || (select data_version from pragma_data_version)`.as('t')));
+
+/** On SQLite, what moves with any change to the database since it was read (null elsewhere). */
+async function changeToken(db: Db, dialect: DialectName): Promise<string | null> {
+  return dialect === 'sqlite' ? String((await sqliteChangeToken(db))[0]!.t) : null;
+}
 
 export class ListedItems {
   private readonly lists = new Map<string, Listed>();
@@ -34,7 +48,10 @@ export class ListedItems {
     const compiled = q.compile();
     const key = `${compiled.sql}\0${JSON.stringify(compiled.parameters)}`;
     const kept = fast ? this.lists.get(key) : undefined;
-    if (kept !== undefined && (await versionVector(db, this.dialect, q)) === kept.vector) {
+    // Read before the rows: a write between the two moves it, and the next list checks the rows.
+    const token = fast ? await changeToken(db, this.dialect) : null;
+    if (kept !== undefined && ((token !== null && token === kept.token) || (await versionVector(db, this.dialect, q)) === kept.vector)) {
+      kept.token = token;
       this.lists.delete(key);
       this.lists.set(key, kept);
       return kept.items as Item[];
@@ -42,7 +59,7 @@ export class ListedItems {
     // The query compiled for the key, run as compiled (not built and compiled again).
     const rows = (await db.executeQuery(compiled)).rows as RowVersion[];
     const items = Object.freeze(await build(reverse ? [...rows].reverse() : rows)) as Item[];
-    if (fast) this.remember(key, { vector: vectorOf(rows), items });
+    if (fast) this.remember(key, { vector: vectorOf(rows), items, token });
     return items;
   }
 

@@ -65,5 +65,44 @@ for (const dialect of DIALECTS) {
         await db.drop();
       }
     });
+
+    it("sees another process's change to a listed row, and keeps the list through a change to rows it does not list", async () => {
+      const db = await createTestDatabase(dialect);
+      const mine: Store = await openStore(storeOptions(db.url));
+      // A second API process on the same database: its own connection (on SQLite, to the same file).
+      const other: Store = await openStore(storeOptions(db.url));
+      try {
+        await migrateToLatest(mine);
+        await mine.db.insertInto('networks').values(['n1', 'n2'].map((id) => network(id, 'p1'))).execute();
+        const query = () => mine.db.selectFrom('networks').select(['id', 'revision_number', 'updated_at']).where('project_id', '=', 'p1').orderBy('id');
+        const listed = new ListedItems(dialect);
+        let builds = 0;
+        const build = async (r: RowVersion[]): Promise<Item[]> => { builds++; return r.map((x) => ({ id: x.id, revision_number: x.revision_number })); };
+        const first = await listed.list(mine.db, query(), false, build);
+        const again = await listed.list(mine.db, query(), false, build);
+        if (dialect !== 'mysql') assert.equal(again, first, 'unchanged: the very items of the last list');
+
+        await other.db.updateTable('networks').set({ revision_number: 7 }).where('id', '=', 'n2').execute();
+        assert.deepEqual((await listed.list(mine.db, query(), false, build)).map((i) => i.revision_number), [1, 7], "the other process's write is listed");
+        await other.db.deleteFrom('networks').where('id', '=', 'n1').execute();
+        assert.deepEqual((await listed.list(mine.db, query(), false, build)).map((i) => i.id), ['n2']);
+
+        // Writes that leave the listed rows as they were, by either process: the kept items still answer.
+        const before = builds;
+        const kept = await listed.list(mine.db, query(), false, build);
+        await mine.db.insertInto('networks').values(network('x1', 'other')).execute();
+        await other.db.insertInto('networks').values(network('x2', 'other')).execute();
+        const after = await listed.list(mine.db, query(), false, build);
+        assert.deepEqual(after.map((i) => i.id), ['n2']);
+        if (dialect !== 'mysql') {
+          assert.equal(after, kept, 'the very items of the last list');
+          assert.equal(builds, before, 'no rows read again');
+        }
+      } finally {
+        await other.close();
+        await mine.close();
+        await db.drop();
+      }
+    });
   });
 }
