@@ -37,16 +37,16 @@ export async function groupProjects(db: Db | Tx, groupIds: string[]): Promise<Ma
   return out;
 }
 
-/**
- * The project's default group id. `locking` reads the latest committed row (a plain read under
- * MySQL's REPEATABLE READ would keep showing the snapshot taken before a concurrent insert won).
- */
 // Read by every port create that takes the project's default group: compiled once per dialect.
 const defaultOf = prepared<[string], { security_group_id: string }>(1, (db) =>
   db.selectFrom('default_security_groups').select('security_group_id').where('project_id', '=', param(0)));
 const defaultOfLocked = prepared<[string], { security_group_id: string }>(1, (db) =>
   db.selectFrom('default_security_groups').select('security_group_id').where('project_id', '=', param(0)).forUpdate());
 
+/**
+ * The project's default group id. `locking` reads the latest committed row (a plain read under
+ * MySQL's REPEATABLE READ would keep showing the snapshot taken before a concurrent insert won).
+ */
 export async function defaultGroupId(db: Db | Tx, projectId: string, locking = false): Promise<string | undefined> {
   return (await (locking ? defaultOfLocked : defaultOf)(db, projectId))[0]?.security_group_id;
 }

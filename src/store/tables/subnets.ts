@@ -16,7 +16,7 @@ export async function subnetRows(db: Db | Tx, ids: string[]): Promise<SubnetRow[
   return out;
 }
 
-// Both run in every port create (its network's pools): compiled once per dialect (store/prepared.ts).
+// Run in every port create (its network's pools) and subnet read: compiled once per dialect (store/prepared.ts).
 const ofNetwork = prepared<[string], SubnetRow>(1, (db) =>
   db.selectFrom('subnets').selectAll().where('network_id', '=', param(0)).orderBy('created_at').orderBy('id'));
 const poolsIn = preparedIn((db, ids: string[]) =>
@@ -41,7 +41,7 @@ export async function subnetChildren(db: Db | Tx, ids: string[]): Promise<Map<st
   for (const part of chunks(ids)) {
     if (!part.length) continue;
     const [pools, dns, routes] = await Promise.all([
-      db.selectFrom('allocation_pools').selectAll().where('subnet_id', 'in', part).orderBy('subnet_id').orderBy('position').execute(),
+      poolsIn(db, part),
       db.selectFrom('dns_nameservers').selectAll().where('subnet_id', 'in', part).orderBy('subnet_id').orderBy('position').execute(),
       db.selectFrom('host_routes').selectAll().where('subnet_id', 'in', part).orderBy('subnet_id').orderBy('position').execute(),
     ]);
