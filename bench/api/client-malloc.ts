@@ -14,11 +14,21 @@ const CLIENT_TUNABLES = 'glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap
 /** Set in the re-run bench: GLIBC_TUNABLES as the bench was started ('' when unset). */
 const STARTED_WITH = 'NUCLEON_BENCH_STARTED_GLIBC_TUNABLES';
 
+/** The `--client-malloc` option of the bench commands that drive a server (run.ts, list-steps.ts). */
+export const CLIENT_MALLOC_OPTION = { 'client-malloc': { type: 'string', default: 'tuned' } } as const;
+
 /**
- * Runs this bench again with the client's tunables and resolves to its exit code, or to undefined
- * when this process already is that run.
+ * Acts on `--client-malloc`: 'tuned' runs this bench again with the client's tunables and resolves
+ * to its exit code (undefined when this process already is that run), 'default' goes on as it is,
+ * anything else is a usage error (exit code 2).
  */
-export function rerunWithClientMalloc(): Promise<number> | undefined {
+export function applyClientMalloc(mode: string | undefined): Promise<number> | undefined {
+  if (mode === 'default') return undefined;
+  if (mode !== 'tuned') { console.error('--client-malloc takes tuned or default'); return Promise.resolve(2); }
+  return rerunWithClientMalloc();
+}
+
+function rerunWithClientMalloc(): Promise<number> | undefined {
   if (process.env[STARTED_WITH] !== undefined) return undefined;
   const started = process.env.GLIBC_TUNABLES ?? '';
   const env = { ...process.env, [STARTED_WITH]: started, GLIBC_TUNABLES: started ? `${started}:${CLIENT_TUNABLES}` : CLIENT_TUNABLES };

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { ApiClient, type RequestSteps } from './client.js';
 import { startServer } from './server.js';
 import { snapshot } from './snapshot.js';
-import { rerunWithClientMalloc } from './client-malloc.js';
+import { applyClientMalloc, CLIENT_MALLOC_OPTION } from './client-malloc.js';
 
 const USAGE = 'usage: node --import tsx bench/api/list-steps.ts [--rev REV | --root DIR] [--lists N] [--client-malloc tuned|default]';
 const PORTS = 1000;
@@ -24,12 +24,11 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { rev: { type: 'string' }, root: { type: 'string' }, lists: { type: 'string', default: '50' }, 'client-malloc': { type: 'string', default: 'tuned' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ options: { rev: { type: 'string' }, root: { type: 'string' }, lists: { type: 'string', default: '50' }, ...CLIENT_MALLOC_OPTION, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { console.log(USAGE); return 0; }
   const lists = Number(values.lists);
   if (!Number.isInteger(lists) || lists < 1 || lists > 1000) { console.error('--lists takes 1..1000'); return 2; }
-  if (values['client-malloc'] !== 'tuned' && values['client-malloc'] !== 'default') { console.error('--client-malloc takes tuned or default'); return 2; }
-  const rerun = values['client-malloc'] === 'tuned' ? rerunWithClientMalloc() : undefined;
+  const rerun = applyClientMalloc(values['client-malloc']);
   if (rerun) return rerun;
 
   const snap = values.rev ? snapshot(values.rev) : undefined;

@@ -23,7 +23,7 @@ import { runScenario, ISSUE_SIZES, WARMUP_SIZES } from './scenario.js';
 import type { PhaseResult } from './measure.js';
 import { formatReport, machineLine, type DbRun } from './report.js';
 import { snapshot, type Snapshot } from './snapshot.js';
-import { rerunWithClientMalloc } from './client-malloc.js';
+import { applyClientMalloc, CLIENT_MALLOC_OPTION } from './client-malloc.js';
 
 const USAGE = 'usage: node --import tsx bench/api/run.ts [--db sqlite|postgres|both] [--rev REV | --root DIR] [--runs N] [--json FILE] [--cpu-prof DIR] [--client-malloc tuned|default]';
 
@@ -70,15 +70,14 @@ async function benchOne(db: BenchDb, runs: number, root: string | undefined, pro
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { db: { type: 'string', default: 'both' }, rev: { type: 'string' }, root: { type: 'string' }, runs: { type: 'string', default: '1' }, json: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'client-malloc': { type: 'string', default: 'tuned' }, help: { type: 'boolean', short: 'h' } },
+    options: { db: { type: 'string', default: 'both' }, rev: { type: 'string' }, root: { type: 'string' }, runs: { type: 'string', default: '1' }, json: { type: 'string' }, 'cpu-prof': { type: 'string' }, ...CLIENT_MALLOC_OPTION, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) { console.log(USAGE); return 0; }
   const dbs: BenchDb[] = values.db === 'both' ? ['sqlite', 'postgres'] : values.db === 'sqlite' || values.db === 'postgres' ? [values.db] : [];
   if (dbs.length === 0) { console.error(USAGE); return 2; }
   const repetitions = Number(values.runs);
   if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 20) { console.error('--runs takes 1..20'); return 2; }
-  if (values['client-malloc'] !== 'tuned' && values['client-malloc'] !== 'default') { console.error('--client-malloc takes tuned or default'); return 2; }
-  const rerun = values['client-malloc'] === 'tuned' ? rerunWithClientMalloc() : undefined;
+  const rerun = applyClientMalloc(values['client-malloc']);
   if (rerun) return rerun;
   const profileDir = values['cpu-prof'];
   if (profileDir) mkdirSync(profileDir, { recursive: true });

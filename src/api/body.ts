@@ -4,7 +4,7 @@
  */
 import type { EffectiveResource } from '../definitions/registry.js';
 import type { Caller } from '../core/caller.js';
-import { NOT_SPECIFIED } from '../definitions/types.js';
+import { NOT_SPECIFIED, type AttributeMap, type AttributeSpec } from '../definitions/types.js';
 import { InvalidInputError, isPlainObject } from '../definitions/validators.js';
 import { errors } from '../core/errors.js';
 import type { Body } from '../core/service.js';
@@ -43,10 +43,8 @@ function populateProject(body: Body, caller: Caller, isCreate: boolean): void {
   }
 }
 
-type AttributeSpec = EffectiveResource['attributes'][string];
-
 /** A resource's attributes as [name, spec] pairs, built once per attribute map (they never change). */
-const entriesOf = new WeakMap<EffectiveResource['attributes'], [string, AttributeSpec][]>();
+const entriesOf = new WeakMap<AttributeMap, [string, AttributeSpec][]>();
 function attributeEntries(def: EffectiveResource): [string, AttributeSpec][] {
   let entries = entriesOf.get(def.attributes);
   if (entries === undefined) entriesOf.set(def.attributes, (entries = Object.entries(def.attributes)));

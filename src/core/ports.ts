@@ -142,8 +142,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
 
   async function writeSecurityGroups(tx: Tx, portId: string, ids: string[]) {
     await tx.deleteFrom('port_security_groups').where('port_id', '=', portId).execute();
-    const unique = [...new Set(ids)];
-    if (unique.length) await tx.insertInto('port_security_groups').values(unique.map((security_group_id) => ({ port_id: portId, security_group_id }))).execute();
+    await insertPortGroups(tx, portId, [...new Set(ids)]);
   }
 
   /** Inserts the port row with `mac` or, when none was asked for, with a fresh MAC unique on the network. */

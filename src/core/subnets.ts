@@ -186,7 +186,7 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
   return {
     async poolsOfNetwork(tx, networkId) {
       const rows = await subnetsOfNetwork(tx, networkId);
-      const pools = rows.length ? await poolsOfSubnets(tx, rows.map((r) => r.id)) : new Map<string, { start: string; end: string }[]>();
+      const pools = await poolsOfSubnets(tx, rows.map((r) => r.id));
       return rows.map((r) => subnetShape(r, { pools: pools.get(r.id) ?? [], dns: [], routes: [] }));
     },
 
