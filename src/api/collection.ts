@@ -26,6 +26,12 @@ export interface CollectionOptions {
   paginationMaxLimit?: number;
 }
 
+/** Policy targets of one request's items (see requestTargets). */
+interface RequestTargets {
+  of(item: Item): Promise<Item>;
+  learn(item: Item, context: Item): void;
+}
+
 export function registerCollection(app: FastifyInstance, o: CollectionOptions): void {
   const { def, service, policy } = o;
   const base = `/v2.0/${def.path}`;
@@ -39,18 +45,27 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     return service.policyContext ? { ...item, ...(await service.policyContext(caller, item)) } : item;
   }
 
-  /** `target` for one request: items with the same policyContextKey share one context lookup. */
-  function requestTargets(caller: Caller): (item: Item) => Promise<Item> {
+  /**
+   * `target` for one request: items with the same policyContextKey share one context lookup, and
+   * a context read with the item (getWithContext) is learnt for the rest of the request.
+   */
+  function requestTargets(caller: Caller): RequestTargets {
     const memo = new Map<string, Item>();
-    return async (item) => {
-      if (!service.policyContext) return item;
-      const key = service.policyContextKey?.(item);
-      let context = key === undefined ? undefined : memo.get(key);
-      if (!context) {
-        context = await service.policyContext(caller, item);
+    return {
+      async of(item) {
+        if (!service.policyContext) return item;
+        const key = service.policyContextKey?.(item);
+        let context = key === undefined ? undefined : memo.get(key);
+        if (!context) {
+          context = await service.policyContext(caller, item);
+          if (key !== undefined) memo.set(key, context);
+        }
+        return { ...item, ...context };
+      },
+      learn(item, context) {
+        const key = service.policyContextKey?.(item);
         if (key !== undefined) memo.set(key, context);
-      }
-      return { ...item, ...context };
+      },
     };
   }
 
@@ -97,10 +112,20 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     return json;
   }
 
-  async function visibleOr404(caller: Caller, id: string, targetOf = (item: Item) => target(caller, item)): Promise<{ item: Item; t: Item }> {
-    const item = await service.get(caller, id);
-    const t = await targetOf(item);
-    if (!policy.check(`get_${res}`, t, caller)) throw notFound(id);
+  /** The item and its policy target; 404 when absent or hidden from the caller. */
+  async function visibleOr404(caller: Caller, id: string, targets?: RequestTargets): Promise<{ item: Item; t: Item }> {
+    let item: Item;
+    let t: Item;
+    if (service.getWithContext) {
+      const read = await service.getWithContext(caller, id);
+      item = read.item;
+      t = { ...item, ...read.context };
+      targets?.learn(item, read.context);
+    } else {
+      item = await service.get(caller, id);
+      t = targets ? await targets.of(item) : await target(caller, item);
+    }
+    if (!policy.check(getAction, t, caller)) throw notFound(id);
     return { item, t };
   }
 
@@ -182,18 +207,18 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
   app.post(base, async (req, reply) => {
     const caller = callerOf(req);
     const { items, bulk } = unwrapBody(def, req.body, true);
-    const targetOf = requestTargets(caller);
+    const targets = requestTargets(caller);
     const prepared: Body[] = [];
     for (const raw of items) {
       const given = new Set(Object.keys(raw));
       const body = prepareCreate(def, raw, caller);
-      const t = await targetOf(body);
+      const t = await targets.of(body);
       enforceWrite(`create_${res}`, body, given, t, caller);
       prepared.push(body);
     }
     const created = await service.create(caller, prepared);
     const shown: Item[] = [];
-    for (const item of created) shown.push(present(caller, item, await targetOf(item), []) ?? selectFields(item, ['id']));
+    for (const item of created) shown.push(present(caller, item, await targets.of(item), []) ?? selectFields(item, ['id']));
     reply.code(201);
     return reply.send(bulk ? { [def.collection]: shown } : { [def.resource]: shown[0] });
   });
@@ -204,13 +229,13 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     const { items } = unwrapBody(def, req.body, false);
     const given = new Set(Object.keys(items[0]));
     const body = prepareUpdate(def, items[0], caller);
-    const targetOf = requestTargets(caller);
-    const { item, t } = await visibleOr404(caller, id, targetOf);
+    const targets = requestTargets(caller);
+    const { item, t } = await visibleOr404(caller, id, targets);
     const merged = { ...t, ...body };
     enforceWrite(`update_${res}`, body, given, merged, caller);
     void item;
     const updated = await service.update(caller, id, body, { ifMatch: parseIfMatch(req.headers['if-match']) });
-    return reply.send({ [def.resource]: present(caller, updated, await targetOf(updated), []) });
+    return reply.send({ [def.resource]: present(caller, updated, await targets.of(updated), []) });
   });
 
   app.delete(`${base}/:id`, async (req, reply) => {

@@ -7,12 +7,23 @@ import type { Db } from '../store/db.js';
 import type { Item } from './service.js';
 import { networkOwners } from '../store/tables/networks.js';
 
+/** The policy context of a port or subnet on a network with this owner and shared flag. */
+export function networkContext(owner: string, shared: unknown): Item {
+  return { 'network:tenant_id': owner, 'network:project_id': owner, 'network:shared': !!shared };
+}
+
+/** networkContext of the network with this id, or {} when it is gone. */
+export async function networkPolicyContext(db: Db, networkId: string): Promise<Item> {
+  const net = (await networkOwners(db, [networkId])).get(networkId);
+  return net ? networkContext(net.project_id, net.shared) : {};
+}
+
 export async function networkPolicyContexts(db: Db, items: readonly Item[]): Promise<Item[]> {
   const runs = networkRuns(items);
   const nets = await networkOwners(db, [...new Set(runs.map((r) => r.networkId))]);
   // One context object per network, shared by its items.
   const contexts = new Map<string, Item>();
-  for (const [id, net] of nets) contexts.set(id, { 'network:tenant_id': net.project_id, 'network:project_id': net.project_id, 'network:shared': !!net.shared });
+  for (const [id, net] of nets) contexts.set(id, networkContext(net.project_id, net.shared));
   const none: Item = {};
   const out = new Array<Item>(items.length);
   let i = 0;

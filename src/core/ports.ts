@@ -17,8 +17,8 @@ import { errors, NeutronError } from './errors.js';
 import { listSelect } from './listing.js';
 import { ListedItems } from './listed-items.js';
 import { networkRow } from '../store/tables/networks.js';
-import { networkPolicyContexts } from './network-context.js';
-import { portRow, portRows, portChildren, onePortDetails, insertPortRow, insertPortGroups, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
+import { networkContext, networkPolicyContext, networkPolicyContexts } from './network-context.js';
+import { portHead, portRow, portRows, portChildren, onePortDetails, insertPortRow, insertPortGroups, byVersionThenAddress, type PortChildren } from '../store/tables/ports.js';
 import { tagsOf, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
 import { recordHostChange, NO_HOST_CHANGE, type HostChange } from './host-revisions.js';
@@ -217,7 +217,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     return id;
   }
 
-  const visibleTo = (caller: Caller, row: PortRow, networkOwner?: string) =>
+  const visibleTo = (caller: Caller, row: Pick<PortRow, 'project_id'>, networkOwner?: string) =>
     caller.isAdmin || row.project_id === caller.projectId || (networkOwner !== undefined && networkOwner === caller.projectId);
 
   /** The port's row (locked with `forUpdate` on servers), or PortNotFound when absent or not the caller's to see. */
@@ -281,6 +281,20 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
       if (hit) return hit;
       const { children, tags } = await onePortDetails(store.db, id);
       return cache.set(id, row, toPortItem(row, children, tags, deps.settings.dnsDomain));
+    },
+
+    // A kept port costs one read of its version and its network's owner; a port changed since (or
+    // never read) its row and children too.
+    async getWithContext(caller, id) {
+      const head = await portHead(store.db, id);
+      if (!head || !visibleTo(caller, head, head.network_owner ?? undefined)) throw errors.portNotFound(id);
+      const context = head.network_owner === null ? {} : networkContext(head.network_owner, head.network_shared);
+      const hit = cache.get(id, head);
+      if (hit) return { item: hit, context };
+      const row = await portRow(store.db, id);
+      if (!row) throw errors.portNotFound(id);
+      const { children, tags } = await onePortDetails(store.db, id);
+      return { item: cache.set(id, row, toPortItem(row, children, tags, deps.settings.dnsDomain)), context };
     },
 
     async create(caller, bodies) {
@@ -392,10 +406,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
       deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });
     },
 
-    async policyContext(_caller, item) {
-      const net = await networkRow(store.db, item.network_id as string);
-      return net ? { 'network:tenant_id': net.project_id, 'network:project_id': net.project_id, 'network:shared': !!net.shared } : {};
-    },
+    policyContext: (_caller, item) => networkPolicyContext(store.db, item.network_id as string),
 
     // The context is the port's network's: keyed by network id (a port never changes network).
     policyContextKey: (item) => (typeof item.network_id === 'string' ? item.network_id : undefined),

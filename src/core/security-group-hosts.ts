@@ -11,6 +11,7 @@
 import { sql, SqliteAdapter } from 'kysely';
 import type { Tx } from '../store/db.js';
 import { chunks } from '../store/tables/list.js';
+import { preparedIn, raw } from '../store/prepared.js';
 
 export interface SecurityGroupScope {
   /** Groups whose rules (or stateful flag) changed. */
@@ -21,6 +22,9 @@ export interface SecurityGroupScope {
   addressGroups?: string[];
 }
 
+/** Where a group's members are named: the groups themselves, or rules naming them as remote. */
+type MemberColumn = 'direct' | 'remote_group_id' | 'remote_address_group_id';
+
 /**
  * SQLite: the distinct hosts with bound ports, walked on the ports_host index one host at a time
  * (a recursive CTE seeking the next larger host), each kept when one of its ports is in the groups
@@ -29,20 +33,32 @@ export interface SecurityGroupScope {
  * default group with every port of a project as member made the plain join read all of them on
  * every port write. PostgreSQL and MySQL plan the plain join well from their statistics.
  */
-async function sqliteHostsWithPortsIn(tx: Tx, groups: 'direct' | 'remote_group_id' | 'remote_address_group_id', part: string[]): Promise<string[]> {
-  const ids = sql.join(part);
-  const members = groups === 'direct' ? ids : groups === 'remote_group_id'
-    ? sql`select security_group_id from security_group_rules where remote_group_id in (${ids})`
-    : sql`select security_group_id from security_group_rules where remote_address_group_id in (${ids})`;
-  const { rows } = await sql<{ host: string }>`with recursive hosts(host) as (
+function sqliteHostsQuery(column: MemberColumn) {
+  return preparedIn((db, ids: string[]) => {
+    const list = sql.join(ids);
+    const members = column === 'direct' ? list : column === 'remote_group_id'
+      ? sql`select security_group_id from security_group_rules where remote_group_id in (${list})`
+      : sql`select security_group_id from security_group_rules where remote_address_group_id in (${list})`;
+    return raw(db, sql<{ host: string }>`with recursive hosts(host) as (
       select min("binding:host_id") from ports where "binding:host_id" > ''
       union all
       select (select min("binding:host_id") from ports where "binding:host_id" > hosts.host) from hosts where hosts.host is not null)
     select host from hosts where host is not null and exists (
       select 1 from ports indexed by ports_host
       join port_security_groups on port_security_groups.port_id = ports.id
-      where ports."binding:host_id" = hosts.host and port_security_groups.security_group_id in (${members}))`.execute(tx);
-  return rows.map((r) => r.host);
+      where ports."binding:host_id" = hosts.host and port_security_groups.security_group_id in (${members}))`);
+  });
+}
+
+// Compiled once per column and list length (a port write names one or two groups).
+const sqliteHosts: Record<MemberColumn, (tx: Tx, ids: string[]) => Promise<{ host: string }[]>> = {
+  direct: sqliteHostsQuery('direct'),
+  remote_group_id: sqliteHostsQuery('remote_group_id'),
+  remote_address_group_id: sqliteHostsQuery('remote_address_group_id'),
+};
+
+async function sqliteHostsWithPortsIn(tx: Tx, column: MemberColumn, part: string[]): Promise<string[]> {
+  return (await sqliteHosts[column](tx, part)).map((r) => r.host);
 }
 
 async function hostsWithPortsIn(tx: Tx, groups: (part: string[]) => any, ids: string[], column?: 'remote_group_id' | 'remote_address_group_id'): Promise<string[]> {

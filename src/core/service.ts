@@ -29,6 +29,11 @@ export interface ResourceService {
    * same key share one lookup (a create's body and the created port, a bulk create's ports).
    */
   policyContextKey?(itemOrBody: Item): string | undefined;
+  /**
+   * get and policyContext in one read where the service can (a port and its network's owner): what
+   * a show, an update and a delete look up first. Throws as get does.
+   */
+  getWithContext?(caller: Caller, id: string): Promise<{ item: Item; context: Item }>;
   /** policyContext of every item of a list, in order, in one query rather than one per item. */
   policyContexts?(caller: Caller, items: Item[]): Promise<Item[]>;
   /**

@@ -14,7 +14,7 @@ import { NOT_SPECIFIED } from '../definitions/types.js';
 import { errors, NeutronError } from './errors.js';
 import { listRows, ownedOr } from './listing.js';
 import { networkRow } from '../store/tables/networks.js';
-import { networkPolicyContexts } from './network-context.js';
+import { networkPolicyContext, networkPolicyContexts } from './network-context.js';
 import { subnetRows, subnetsOfNetwork, poolsOfSubnets, subnetChildren, writeSubnetChildren, type SubnetChildren } from '../store/tables/subnets.js';
 import { tagsOf, bumpRevision, now } from '../store/tables/standard.js';
 import { checkQuota } from './quotas.js';
@@ -292,10 +292,7 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
       hint(row0.network_id, change);
     },
 
-    async policyContext(_caller, item) {
-      const net = await networkRow(store.db, item.network_id as string);
-      return net ? { 'network:tenant_id': net.project_id, 'network:project_id': net.project_id, 'network:shared': !!net.shared } : {};
-    },
+    policyContext: (_caller, item) => networkPolicyContext(store.db, item.network_id as string),
 
     policyContexts: (_caller, items) => networkPolicyContexts(store.db, items),
   };

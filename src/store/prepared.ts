@@ -11,7 +11,7 @@
  * Only for shapes that do not depend on the values: an `in` list is prepared per length
  * (`preparedIn`).
  */
-import type { Compilable, CompiledQuery } from 'kysely';
+import type { Compilable, CompiledQuery, RawBuilder } from 'kysely';
 import type { Db, Tx } from './db.js';
 
 /** Stands for the i-th argument of a prepared query while it is compiled. */
@@ -38,6 +38,11 @@ function compileOnce<R>(db: Executor, build: (db: Executor) => Compilable<R>, ar
 function bind<R>(compiled: CompiledQuery<R>, args: readonly unknown[]): CompiledQuery<R> {
   const parameters = compiled.parameters.map((p) => (p instanceof Param ? args[p.index] : p));
   return { sql: compiled.sql, query: compiled.query, queryId: compiled.queryId, parameters };
+}
+
+/** A raw `sql` query as a prepared query's build result (a RawBuilder compiles with its executor). */
+export function raw<R>(db: Executor, query: RawBuilder<R>): Compilable<R> {
+  return { compile: () => query.compile(db) };
 }
 
 /** The dialect adapter: one per Kysely instance, shared by its transactions. */

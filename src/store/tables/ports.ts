@@ -1,7 +1,7 @@
 /** Queries on ports and what hangs off them: addresses, address pairs, DHCP options, security groups. */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db.js';
-import type { PortRow } from '../schema.js';
+import type { Flag, PortRow } from '../schema.js';
 import { chunks } from './list.js';
 import { prepared, preparedIn, preparedWrite, param } from '../prepared.js';
 
@@ -43,6 +43,24 @@ export async function insertPortGroups(tx: Tx, portId: string, groups: string[])
 export async function insertAllocations(tx: Tx, portId: string, networkId: string, ips: { subnet_id: string; ip_address: string }[]): Promise<void> {
   if (ips.length === 1) await insertAllocation(tx, portId, networkId, ips[0]!.subnet_id, ips[0]!.ip_address);
   else if (ips.length) await tx.insertInto('ip_allocations').values(ips.map((f) => ({ port_id: portId, network_id: networkId, subnet_id: f.subnet_id, ip_address: f.ip_address }))).execute();
+}
+
+/**
+ * What a show, update or delete of a port checks first, in one read: the row's version (is the kept
+ * item current?), who may see it (its project, its network's owner) and its network's policy
+ * context. `network_owner` is null when the network is gone.
+ */
+export interface PortHead extends Pick<PortRow, 'id' | 'project_id' | 'network_id' | 'revision_number' | 'updated_at'> {
+  network_owner: string | null;
+  network_shared: Flag | null;
+}
+
+const headById = prepared<[string], PortHead>(1, (db) => db.selectFrom('ports').leftJoin('networks', 'networks.id', 'ports.network_id')
+  .select(['ports.id', 'ports.project_id', 'ports.network_id', 'ports.revision_number', 'ports.updated_at', 'networks.project_id as network_owner', 'networks.shared as network_shared'])
+  .where('ports.id', '=', param(0)));
+
+export async function portHead(db: Db | Tx, id: string): Promise<PortHead | undefined> {
+  return (await headById(db, id))[0];
 }
 
 export async function portRow(db: Db | Tx, id: string, forUpdate = false): Promise<PortRow | undefined> {
