@@ -4,7 +4,11 @@
  * SQL text, and prints per phase the statements per request and the costliest statements.
  * Figures here include the instrumentation; use run.ts for throughput.
  *
- *   node --import tsx bench/api/queries.ts [--rev REV | --root DIR] [--top N]
+ *   node --import tsx bench/api/queries.ts [--rev REV | --root DIR] [--top N] [--plans]
+ *
+ * --plans prints under each listed statement SQLite's query plan when it scans a table (as the
+ * database's statistics stand at the end of the phase): a join planned as a scan from statistics
+ * taken while a table was small costs a read of the whole table on every request.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,12 +23,26 @@ import { snapshot, REPO_ROOT } from './snapshot.js';
 interface Stat { count: number; prepareMs: number; execMs: number }
 
 const stats = new Map<string, Stat>();
+/** The connection each SQL text was prepared on (for --plans). */
+const connectionOf = new Map<string, { prepare(sql: string): { all(...a: unknown[]): { detail: string }[] } }>();
 let recording = false;
 
 function statOf(sql: string): Stat {
   let stat = stats.get(sql);
   if (!stat) stats.set(sql, (stat = { count: 0, prepareMs: 0, execMs: 0 }));
   return stat;
+}
+
+/** SQLite's plan steps of `sql` that scan a table (nulls for its parameters), or [] when none or not a query. */
+function scans(sql: string): string[] {
+  const db = connectionOf.get(sql);
+  if (!db || !/^\s*(select|with)\b/i.test(sql)) return [];
+  try {
+    const params = new Array(sql.split('?').length - 1).fill(null);
+    return db.prepare(`explain query plan ${sql}`).all(...params).map((r) => r.detail).filter((d) => /^SCAN /.test(d) && !/COVERING INDEX/.test(d));
+  } catch {
+    return [];
+  }
 }
 
 /** Times prepare per SQL text, and each execution of the statement (also when a cache reuses it). */
@@ -35,6 +53,7 @@ function instrument(): void {
     const t0 = performance.now();
     const stmt = prepare.call(this, sql);
     if (recording) statOf(sql).prepareMs += performance.now() - t0;
+    connectionOf.set(sql, this as never);
     for (const method of ['run', 'all', 'get']) {
       const original = stmt[method]!;
       stmt[method] = (...args: unknown[]) => {
@@ -53,7 +72,7 @@ function shorten(sql: string): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rev: { type: 'string' }, root: { type: 'string' }, top: { type: 'string', default: '6' } } });
+  const { values } = parseArgs({ options: { rev: { type: 'string' }, root: { type: 'string' }, top: { type: 'string', default: '6' }, plans: { type: 'boolean', default: false } } });
   const snap = values.rev ? snapshot(values.rev) : undefined;
   const root = snap?.root ?? values.root ?? REPO_ROOT;
   const dir = mkdtempSync(join(tmpdir(), 'nucleon-bench-q-'));
@@ -87,6 +106,7 @@ async function main(): Promise<void> {
         console.log(`\n== ${r.name}: ${r.ops} requests, ${(n / r.ops).toFixed(1)} statements/request, prepare ${(prep / r.ops).toFixed(3)} ms + execute ${(exec / r.ops).toFixed(3)} ms per request (wall ${(1000 * r.seconds / r.ops).toFixed(3)} ms/request)`);
         for (const [sql, s] of all.sort((a, b) => (b[1].prepareMs + b[1].execMs) - (a[1].prepareMs + a[1].execMs)).slice(0, Number(values.top))) {
           console.log(`${String(s.count).padStart(6)}× prep ${s.prepareMs.toFixed(0).padStart(4)} ms exec ${s.execMs.toFixed(0).padStart(5)} ms  ${shorten(sql)}`);
+          if (values.plans) for (const step of scans(sql)) console.log(`${' '.repeat(8)}plan: ${step}`);
         }
       },
     });

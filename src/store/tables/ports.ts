@@ -55,8 +55,14 @@ export interface PortHead extends Pick<PortRow, 'id' | 'project_id' | 'network_i
   network_shared: Flag | null;
 }
 
-const headById = prepared<[string], PortHead>(1, (db) => db.selectFrom('ports').leftJoin('networks', 'networks.id', 'ports.network_id')
-  .select(['ports.id', 'ports.project_id', 'ports.network_id', 'ports.revision_number', 'ports.updated_at', 'networks.project_id as network_owner', 'networks.shared as network_shared'])
+// The network's columns as scalar subqueries, each a primary-key lookup: as a left join, SQLite
+// planned a scan of networks when its statistics were taken while the table was small.
+const headById = prepared<[string], PortHead>(1, (db) => db.selectFrom('ports')
+  .select((eb) => [
+    'ports.id', 'ports.project_id', 'ports.network_id', 'ports.revision_number', 'ports.updated_at',
+    eb.selectFrom('networks').select('networks.project_id').whereRef('networks.id', '=', 'ports.network_id').as('network_owner'),
+    eb.selectFrom('networks').select('networks.shared').whereRef('networks.id', '=', 'ports.network_id').as('network_shared'),
+  ])
   .where('ports.id', '=', param(0)));
 
 export async function portHead(db: Db | Tx, id: string): Promise<PortHead | undefined> {
