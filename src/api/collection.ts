@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EffectiveResource } from '../definitions/registry.js';
 import type { ResourceService, Item, Body } from '../core/service.js';
 import type { Caller } from '../core/caller.js';
-import type { PolicyEnforcer } from './policy/index.js';
+import { attributeWriteRules, type PolicyEnforcer } from './policy/index.js';
 import { NOT_SPECIFIED } from '../definitions/types.js';
 import { parseListQuery, selectFields, type RawQuery, type ExtraFilters } from './query.js';
 import { unwrapBody, prepareCreate, prepareUpdate, parseIfMatch } from './body.js';
@@ -132,21 +132,23 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
   const notFound = (id: string) => new NeutronError(def.notFoundType, def.notFoundMessage?.(id) ?? `${def.displayName} ${id} could not be found.`);
 
   /**
-   * Neutron's match rule for a write: the action and the rule of every policy-enforced attribute the
-   * client set to a non-default value (its "explicitly set"), all of which must pass; refused, the
-   * error names them all, as oslo.policy names the AndCheck.
+   * Neutron's match rule for a write: the action, the rule of every policy-enforced attribute the
+   * client set to a non-default value (its "explicitly set") and the rules of the keys inside it
+   * (write-rules.ts), all of which must pass; refused, the error names them all, as oslo.policy
+   * names the AndCheck.
    */
   function enforceWrite(action: string, body: Body, given: Set<string>, t: Item, caller: Caller): void {
-    const rules: string[] = [];
+    const set: [string, unknown][] = [];
     for (const attr of enforced) {
       if (!given.has(attr)) continue;
       const value = body[attr];
       const spec = def.attributes[attr];
       if (value === NOT_SPECIFIED || value === undefined || (action.startsWith('create') && 'default' in spec && JSON.stringify(value) === JSON.stringify(spec.default))) continue;
-      if (policy.hasRule(`${action}:${attr}`)) rules.push(`${action}:${attr}`);
+      set.push([attr, value]);
     }
-    if (!policy.check(action, t, caller) || rules.some((r) => !policy.check(r, t, caller))) {
-      throw errors.policyNotAuthorized(action, rules.map((r) => `rule:${r}`));
+    const rules = set.length ? attributeWriteRules(policy, action, set) : [];
+    if (!policy.check(action, t, caller) || rules.some((r) => r.names.some((name) => !policy.check(name, t, caller)))) {
+      throw errors.policyNotAuthorized(action, rules.map((r) => r.text));
     }
   }
 
@@ -209,14 +211,19 @@ export function registerCollection(app: FastifyInstance, o: CollectionOptions): 
     const { items, bulk } = unwrapBody(def, req.body, true);
     const targets = requestTargets(caller);
     const prepared: Body[] = [];
+    const givenOf = new Map<Body, Set<string>>();
     for (const raw of items) {
       const given = new Set(Object.keys(raw));
       const body = prepareCreate(def, raw, caller);
-      const t = await targets.of(body);
-      enforceWrite(`create_${res}`, body, given, t, caller);
+      if (service.authorizesCreates) givenOf.set(body, given);
+      else enforceWrite(`create_${res}`, body, given, await targets.of(body), caller);
       prepared.push(body);
     }
-    const created = await service.create(caller, prepared);
+    // The service checks each body in its transaction with the context it reads there.
+    const created = await service.create(caller, prepared, service.authorizesCreates ? (body, context) => {
+      targets.learn(body, context);
+      enforceWrite(`create_${res}`, body, givenOf.get(body)!, { ...body, ...context }, caller);
+    } : undefined);
     const shown: Item[] = [];
     for (const item of created) shown.push(present(caller, item, await targets.of(item), []) ?? selectFields(item, ['id']));
     reply.code(201);

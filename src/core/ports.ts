@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from './deps.js';
 import type { Caller } from './caller.js';
 import { createAll } from './service.js';
-import type { Body, Item, ResourceService } from './service.js';
+import type { Body, CreateAuthorizer, Item, ResourceService } from './service.js';
 import type { PortRow } from '../store/schema.js';
 import type { Db, Tx } from '../store/db.js';
 import type { NetworkService } from './networks.js';
@@ -158,9 +158,11 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
   /** A port just written: enough to show it without reading it back. */
   interface Created { row: PortRow; children: PortChildren }
 
-  async function createOne(tx: Tx, caller: Caller, body: Body, created: Map<string, Created>): Promise<string> {
+  async function createOne(tx: Tx, caller: Caller, body: Body, created: Map<string, Created>, authorize?: CreateAuthorizer): Promise<string> {
     const networkId = body.network_id as string;
     const network = await networkRow(tx, networkId);
+    // The policy check first, as when the API read the context before the transaction.
+    authorize?.(body, network ? networkContext(network.project_id, network.shared) : {});
     if (!network || !networks.canUse(caller, network)) throw errors.networkNotFound(networkId);
     const projectId = String(body.project_id ?? caller.projectId ?? '');
     await checkQuota(tx, deps, projectId, 'port', 1);
@@ -297,10 +299,10 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
       return { item: cache.set(id, row, toPortItem(row, children, tags, deps.settings.dnsDomain)), context };
     },
 
-    async create(caller, bodies) {
+    async create(caller, bodies, authorize) {
       let change: HostChange = NO_HOST_CHANGE;
       const created = new Map<string, Created>();
-      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body, created), async (tx, ids) => {
+      const ids = await createAll(store, bodies, (tx, body) => createOne(tx, caller, body, created, authorize), async (tx, ids) => {
         const nets = [...new Set(ids.map((id) => created.get(id)!.row.network_id))];
         // New members: hosts filtering on their groups as remote groups learn their addresses.
         const hosts = await hostsOfSecurityGroupChange(tx, { members: ids.flatMap((id) => created.get(id)!.children.securityGroups) });
@@ -412,5 +414,7 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     policyContextKey: (item) => (typeof item.network_id === 'string' ? item.network_id : undefined),
     policyContexts: (_caller, items) => networkPolicyContexts(store.db, items),
     sharedItems: true,
+    // createOne reads the network in its transaction: the context comes from that read.
+    authorizesCreates: true,
   };
 }

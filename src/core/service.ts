@@ -9,6 +9,9 @@ import type { Store, Tx } from '../store/db.js';
 export type Item = Record<string, unknown>;
 export type Body = Record<string, unknown>;
 
+/** The API's policy check of one create body, given the body's policy context (policyContext). */
+export type CreateAuthorizer = (body: Body, context: Item) => void;
+
 export interface WriteOptions {
   /** If-Match: revision_number=N */
   ifMatch?: number;
@@ -18,8 +21,18 @@ export interface ResourceService {
   list(caller: Caller, query: ListQuery): Promise<Item[]>;
   /** Throws the resource's NotFound when absent or outside the caller's scope. */
   get(caller: Caller, id: string): Promise<Item>;
-  /** Creates all bodies in one transaction (bulk); bodies are validated, defaults filled with NOT_SPECIFIED markers kept. */
-  create(caller: Caller, bodies: Body[]): Promise<Item[]>;
+  /**
+   * Creates all bodies in one transaction (bulk); bodies are validated, defaults filled with
+   * NOT_SPECIFIED markers kept. A service with `authorizesCreates` calls `authorize` for each body
+   * in that transaction, with the policy context it reads there, before anything else it checks
+   * or writes for the body.
+   */
+  create(caller: Caller, bodies: Body[], authorize?: CreateAuthorizer): Promise<Item[]>;
+  /**
+   * create reads each body's policy context in its transaction anyway (a port its network) and
+   * hands it to `authorize` there: the API does not read it first.
+   */
+  authorizesCreates?: boolean;
   update(caller: Caller, id: string, body: Body, options: WriteOptions): Promise<Item>;
   delete(caller: Caller, id: string, options: WriteOptions): Promise<void>;
   /** Extra policy target keys (e.g. `network:tenant_id` for ports) for an item or a create body. */

@@ -51,8 +51,17 @@ for (const dialect of DIALECTS) {
       assert.equal(res.body.NeutronError.message, `Bad router request: Network ${net.id} is not an external network.`);
       const snat = await api.request(ALICE, 'POST', '/v2.0/routers', { router: { external_gateway_info: { network_id: ext.id, enable_snat: false } } });
       assert.equal(snat.status, 403);
+      // Neutron's sub-attribute match names every key's rule.
+      assert.equal(snat.body.NeutronError.message, '(rule:create_router and (rule:create_router:external_gateway_info and '
+        + '(rule:create_router:external_gateway_info:network_id and rule:create_router:external_gateway_info:enable_snat))) is disallowed by policy');
       const admin = await router({ external_gateway_info: { network_id: ext.id, enable_snat: false } }, ADMIN);
       assert.equal(admin.external_gateway_info.enable_snat, false);
+      const own = await router({ external_gateway_info: { network_id: ext.id } });
+      const snatOff = await api.request(ALICE, 'PUT', `/v2.0/routers/${own.id}`, { router: { external_gateway_info: { network_id: ext.id, enable_snat: false } } });
+      assert.equal(snatOff.status, 403);
+      assert.equal(snatOff.body.NeutronError.type, 'PolicyNotAuthorized');
+      assert.equal((await ok(api.request(ALICE, 'GET', `/v2.0/routers/${own.id}`))).router.external_gateway_info.enable_snat, true);
+      await ok(api.request(ALICE, 'DELETE', `/v2.0/routers/${own.id}`), 204);
       const missing = await api.request(ALICE, 'POST', '/v2.0/routers', { router: { external_gateway_info: { enable_snat: true } } });
       assert.equal(missing.status, 400);
       const unknown = await api.request(ALICE, 'POST', '/v2.0/routers', { router: { external_gateway_info: { network_id: ext.id, foo: 1 } } });

@@ -44,4 +44,4 @@ export { NEUTRON_DEFAULT_RULES } from './defaults/index.js';
 export type { DefaultRule } from './defaults/types.js';
 export { loadPolicyFile, parsePolicyFile, type PolicyFileRules } from './file.js';
 export { parseRule, formatRule, PolicySyntaxError, type RuleNode } from './parser.js';
-export { writeRuleNames, firstFailingWriteRule } from './write-rules.js';
+export { attributeWriteRules, type AttributeRules } from './write-rules.js';
