@@ -18,12 +18,18 @@ interface Answer {
   body: Buffer;
 }
 
-/** Per request URL and credentials; the least recently used go first beyond `maxBytes`. */
+/**
+ * Per request URL and credentials; the least recently used go first beyond `maxBytes` of answers
+ * or `maxItems` items in all. An answer holds its items, and with them their JSON, after the item
+ * cache has let them go: bounded by bytes alone, the answers of lists since deleted (a new
+ * network's ports listed once) kept ~4 MB more alive with each, up to ~40 MB.
+ */
 export class ListAnswers {
   private readonly answers = new Map<string, Answer>();
   private bytes = 0;
+  private items = 0;
 
-  constructor(private readonly maxBytes = 8 * 1024 * 1024) {}
+  constructor(private readonly maxBytes = 8 * 1024 * 1024, private readonly maxItems = 3_000) {}
 
   /** The key of a list request: who asks (everything policy reads of a caller) and what. */
   static keyOf(caller: Caller, url: string): string {
@@ -41,14 +47,11 @@ export class ListAnswers {
 
   set(key: string, items: Item[], contexts: Item[] | null, tail: string, body: Buffer): void {
     this.delete(key);
-    if (body.length > this.maxBytes) return;
+    if (body.length > this.maxBytes || items.length > this.maxItems) return;
     this.answers.set(key, { items, contexts, tail, body });
     this.bytes += body.length;
-    for (const [k, a] of this.answers) {
-      if (this.bytes <= this.maxBytes) break;
-      this.answers.delete(k);
-      this.bytes -= a.body.length;
-    }
+    this.items += items.length;
+    while (this.bytes > this.maxBytes || this.items > this.maxItems) this.delete(this.answers.keys().next().value!);
   }
 
   private delete(key: string): void {
@@ -56,6 +59,7 @@ export class ListAnswers {
     if (a === undefined) return;
     this.answers.delete(key);
     this.bytes -= a.body.length;
+    this.items -= a.items.length;
   }
 
   get size(): number {

@@ -34,9 +34,15 @@ async function changeToken(db: Db, dialect: DialectName): Promise<string | null>
 
 export class ListedItems {
   private readonly lists = new Map<string, Listed>();
+  private items = 0;
 
-  /** `max` queries kept, the least recently listed going first. */
-  constructor(private readonly dialect: DialectName, private readonly max = 32) {}
+  /**
+   * `max` queries and `maxItems` items in all kept, the least recently listed going first. A kept
+   * list holds its items (and what the API derived from them: ~3.5 KB a port) after the item cache
+   * has let them go: bounded by count of lists alone, the lists of networks since deleted (a new
+   * network's thousand ports listed, then deleted) kept ~4 MB more alive with each, up to ~100 MB.
+   */
+  constructor(private readonly dialect: DialectName, private readonly max = 32, private readonly maxItems = 3_000) {}
 
   /**
    * The items of `q` (which selects id, revision_number and updated_at, in page order): the kept
@@ -64,9 +70,23 @@ export class ListedItems {
   }
 
   private remember(key: string, listed: Listed): void {
-    this.lists.delete(key);
+    this.forget(key);
+    if (listed.items.length > this.maxItems) return;
     this.lists.set(key, listed);
-    if (this.lists.size > this.max) this.lists.delete(this.lists.keys().next().value!);
+    this.items += listed.items.length;
+    while (this.lists.size > this.max || this.items > this.maxItems) this.forget(this.lists.keys().next().value!);
+  }
+
+  private forget(key: string): void {
+    const listed = this.lists.get(key);
+    if (listed === undefined) return;
+    this.lists.delete(key);
+    this.items -= listed.items.length;
+  }
+
+  /** Items held by the kept lists. */
+  get size(): number {
+    return this.items;
   }
 }
 

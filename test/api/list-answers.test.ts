@@ -50,4 +50,20 @@ describe('ListAnswers', () => {
     answers.set('big', items, null, '', Buffer.alloc(26));
     assert.equal(answers.get('big', items, null, ''), undefined, 'an answer above the bound is not kept');
   });
+
+  it('keeps at most its item bound: an answer holds its items alive', () => {
+    const answers = new ListAnswers(1024, 7);
+    answers.set('k1', items, null, '', body);
+    answers.set('k2', items, null, '', body);
+    assert.equal(answers.size, 2);
+    // Nine items in all: the oldest answer goes.
+    answers.set('k3', items, null, '', body);
+    assert.equal(answers.size, 2);
+    assert.equal(answers.get('k1', items, null, ''), undefined);
+    assert.ok(answers.get('k3', items, null, ''));
+    const many = Array.from({ length: 8 }, (_, i) => ({ id: `m${i}` }));
+    answers.set('many', many, null, '', body);
+    assert.equal(answers.get('many', many, null, ''), undefined, 'an answer of more items than the bound is not kept');
+    assert.ok(answers.get('k2', items, null, ''), 'nor does it push others out');
+  });
 });

@@ -104,5 +104,36 @@ for (const dialect of DIALECTS) {
         await db.drop();
       }
     });
+
+    it('keeps lists up to a number of items in all, the least recently listed going first', async () => {
+      const db = await createTestDatabase(dialect);
+      const store: Store = await openStore(storeOptions(db.url));
+      try {
+        await migrateToLatest(store);
+        await store.db.insertInto('networks').values(['a1', 'a2', 'a3', 'b1', 'b2', 'b3'].map((id) => network(id, `p-${id[0]}`))).execute();
+        const query = (project: string) => store.db.selectFrom('networks').select(['id', 'revision_number', 'updated_at']).where('project_id', '=', project).orderBy('id');
+        const listed = new ListedItems(dialect, 32, 5);
+        const build = async (r: RowVersion[]): Promise<Item[]> => r.map((x) => ({ id: x.id }));
+        // MySQL keeps no lists (see versionVector).
+        const kept = dialect === 'mysql' ? 0 : 3;
+        const a = await listed.list(store.db, query('p-a'), false, build);
+        assert.equal(listed.size, kept);
+        // Both lists would hold six items: the older one goes.
+        const b = await listed.list(store.db, query('p-b'), false, build);
+        assert.equal(listed.size, kept);
+        if (dialect !== 'mysql') {
+          assert.equal(await listed.list(store.db, query('p-b'), false, build), b, 'the newer list is kept');
+          assert.notEqual(await listed.list(store.db, query('p-a'), false, build), a, 'the older one is built again');
+        }
+        // A list over the bound is not kept at all.
+        const all = () => store.db.selectFrom('networks').select(['id', 'revision_number', 'updated_at']).orderBy('id');
+        const before = listed.size;
+        assert.equal((await listed.list(store.db, all(), false, build)).length, 6);
+        assert.equal(listed.size, before);
+      } finally {
+        await store.close();
+        await db.drop();
+      }
+    });
   });
 }
