@@ -382,8 +382,10 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
         const rewritten = given(body.fixed_ips) || given(body.security_groups) || given(body.allowed_address_pairs) || given(body.extra_dhcp_opts);
         const children = rewritten ? (await onePortDetails(tx, id)).children : current;
         shown = toPortItem({ ...row, ...set }, children, tags, deps.settings.dnsDomain);
-        // Old and new groups: their member addresses may have changed (groups, IPs, pairs).
-        const members = await hostsOfSecurityGroupChange(tx, { members: [...current.securityGroups, ...(given(body.security_groups) ? sgs : [])] });
+        // Old and new groups: their member addresses change with the groups, addresses, pairs or
+        // port security (what firewall-state-query reads of a member), not with a new name.
+        const membership = given(body.security_groups) || given(body.fixed_ips) || given(body.allowed_address_pairs) || given(body.port_security_enabled);
+        const members = membership ? await hostsOfSecurityGroupChange(tx, { members: [...current.securityGroups, ...(given(body.security_groups) ? sgs : [])] }) : [];
         return recordHostChange(tx, { networks: [row.network_id], hosts: [row['binding:host_id'], ...members], ports: [id] });
       });
       deps.onCommit({ resource: 'port', id, hosts: change.hosts, revision: change.revision });

@@ -71,6 +71,10 @@ for (const dialect of DIALECTS) {
       // Allowed address pairs and fixed IP changes of members too.
       assert.deepEqual(await reached(['web-1'], () => ok(api.request(ADMIN, 'PUT', `/v2.0/ports/${p.id}`, { port: { allowed_address_pairs: [{ ip_address: '10.41.0.200/30' }] } }))), ['web-1']);
       assert.ok((await members('web-1', clients.id)).ipv4.includes('10.41.0.200/30'));
+      assert.deepEqual(await reached(['web-1', 'cli-1'], () => ok(api.request(ADMIN, 'PUT', `/v2.0/ports/${p.id}`, { port: { fixed_ips: [{ subnet_id: b.subnet.id, ip_address: '10.41.0.99' }] } }))), ['web-1', 'cli-1']);
+      assert.deepEqual((await members('web-1', clients.id)).ipv4.filter((ip: string) => ip.startsWith('10.41.0.99')), ['10.41.0.99']);
+      // A new name or description changes no member address: only the port's own host hears of it.
+      assert.deepEqual(await reached(['web-1', 'cli-1'], () => ok(api.request(ADMIN, 'PUT', `/v2.0/ports/${p.id}`, { port: { name: 'renamed', description: 'still a member' } }))), ['cli-1']);
       // Leaving the group (port security off with it) removes the addresses.
       assert.deepEqual(await reached(['web-1'], () => ok(api.request(ADMIN, 'PUT', `/v2.0/ports/${p.id}`, { port: { security_groups: [], allowed_address_pairs: [], port_security_enabled: false } }))), ['web-1']);
       assert.deepEqual((await members('web-1', clients.id)).ipv4, [client1.fixed_ips[0].ip_address]);
