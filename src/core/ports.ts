@@ -244,6 +244,20 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
     }
   }
 
+  // A kept port costs one read of its version and its network's owner; a port changed since (or
+  // never read) its row and children too.
+  async function getWithContext(caller: Caller, id: string): Promise<{ item: Item; context: Item }> {
+    const head = await portHead(store.db, id);
+    if (!head || !visibleTo(caller, head, head.network_owner ?? undefined)) throw errors.portNotFound(id);
+    const context = head.network_owner === null ? {} : networkContext(head.network_owner, head.network_shared);
+    const hit = cache.get(id, head);
+    if (hit) return { item: hit, context };
+    const row = await portRow(store.db, id);
+    if (!row) throw errors.portNotFound(id);
+    const { children, tags } = await onePortDetails(store.db, id);
+    return { item: cache.set(id, row, toPortItem(row, children, tags, deps.settings.dnsDomain)), context };
+  }
+
   const COLUMNS = ['id', 'name', 'network_id', 'mac_address', 'admin_state_up', 'status', 'device_id', 'device_owner', 'description', 'port_security_enabled', 'binding:host_id', 'binding:vnic_type', 'dns_name', 'created_at', 'updated_at', 'revision_number'];
 
   return {
@@ -277,27 +291,8 @@ export function portService(deps: CoreDeps, networks: NetworkService, subnets: S
       return listed.list(store.db, q, query.pageReverse, cachedItems);
     },
 
-    async get(caller, id) {
-      const row = await getRow(store.db, caller, id);
-      const hit = cache.get(id, row);
-      if (hit) return hit;
-      const { children, tags } = await onePortDetails(store.db, id);
-      return cache.set(id, row, toPortItem(row, children, tags, deps.settings.dnsDomain));
-    },
-
-    // A kept port costs one read of its version and its network's owner; a port changed since (or
-    // never read) its row and children too.
-    async getWithContext(caller, id) {
-      const head = await portHead(store.db, id);
-      if (!head || !visibleTo(caller, head, head.network_owner ?? undefined)) throw errors.portNotFound(id);
-      const context = head.network_owner === null ? {} : networkContext(head.network_owner, head.network_shared);
-      const hit = cache.get(id, head);
-      if (hit) return { item: hit, context };
-      const row = await portRow(store.db, id);
-      if (!row) throw errors.portNotFound(id);
-      const { children, tags } = await onePortDetails(store.db, id);
-      return { item: cache.set(id, row, toPortItem(row, children, tags, deps.settings.dnsDomain)), context };
-    },
+    get: async (caller, id) => (await getWithContext(caller, id)).item,
+    getWithContext,
 
     async create(caller, bodies, authorize) {
       let change: HostChange = NO_HOST_CHANGE;
