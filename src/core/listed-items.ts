@@ -85,7 +85,7 @@ export class ListedItems {
   }
 
   /** Items held by the kept lists. */
-  get size(): number {
+  get itemCount(): number {
     return this.items;
   }
 }

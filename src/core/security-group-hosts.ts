@@ -36,9 +36,7 @@ type MemberColumn = 'direct' | 'remote_group_id' | 'remote_address_group_id';
 function sqliteHostsQuery(column: MemberColumn) {
   return preparedIn((db, ids: string[]) => {
     const list = sql.join(ids);
-    const members = column === 'direct' ? list : column === 'remote_group_id'
-      ? sql`select security_group_id from security_group_rules where remote_group_id in (${list})`
-      : sql`select security_group_id from security_group_rules where remote_address_group_id in (${list})`;
+    const members = column === 'direct' ? list : sql`select security_group_id from security_group_rules where ${sql.ref(column)} in (${list})`;
     return raw(db, sql<{ host: string }>`with recursive hosts(host) as (
       select min("binding:host_id") from ports where "binding:host_id" > ''
       union all
@@ -57,23 +55,20 @@ const sqliteHosts: Record<MemberColumn, (tx: Tx, ids: string[]) => Promise<{ hos
   remote_address_group_id: sqliteHostsQuery('remote_address_group_id'),
 };
 
-async function sqliteHostsWithPortsIn(tx: Tx, column: MemberColumn, part: string[]): Promise<string[]> {
-  return (await sqliteHosts[column](tx, part)).map((r) => r.host);
-}
-
-async function hostsWithPortsIn(tx: Tx, groups: (part: string[]) => any, ids: string[], column?: 'remote_group_id' | 'remote_address_group_id'): Promise<string[]> {
+async function hostsWithPortsIn(tx: Tx, column: MemberColumn, ids: string[]): Promise<string[]> {
   const out = new Set<string>();
   const sqlite = tx.getExecutor().adapter instanceof SqliteAdapter;
   for (const part of chunks([...new Set(ids)])) {
     if (!part.length) continue;
     if (sqlite) {
-      for (const h of await sqliteHostsWithPortsIn(tx, column ?? 'direct', part)) out.add(h);
+      for (const r of await sqliteHosts[column](tx, part)) out.add(r.host);
       continue;
     }
+    const groups = column === 'direct' ? part : tx.selectFrom('security_group_rules').select('security_group_id').where(column, 'in', part);
     const rows = await tx.selectFrom('ports').innerJoin('port_security_groups', 'port_security_groups.port_id', 'ports.id')
       .select('ports.binding:host_id as host').distinct()
       .where('ports.binding:host_id', '!=', '')
-      .where('port_security_groups.security_group_id', 'in', groups(part))
+      .where('port_security_groups.security_group_id', 'in', groups)
       .execute();
     for (const r of rows) out.add(r.host);
   }
@@ -83,8 +78,8 @@ async function hostsWithPortsIn(tx: Tx, groups: (part: string[]) => any, ids: st
 /** The hosts whose firewall state a change of `scope` alters. */
 export async function hostsOfSecurityGroupChange(tx: Tx, scope: SecurityGroupScope): Promise<string[]> {
   // One after the other: a transaction is one connection.
-  const direct = await hostsWithPortsIn(tx, (part) => part, scope.groups ?? []);
-  const byRemote = await hostsWithPortsIn(tx, (part) => tx.selectFrom('security_group_rules').select('security_group_id').where('remote_group_id', 'in', part), scope.members ?? [], 'remote_group_id');
-  const byAddress = await hostsWithPortsIn(tx, (part) => tx.selectFrom('security_group_rules').select('security_group_id').where('remote_address_group_id', 'in', part), scope.addressGroups ?? [], 'remote_address_group_id');
+  const direct = await hostsWithPortsIn(tx, 'direct', scope.groups ?? []);
+  const byRemote = await hostsWithPortsIn(tx, 'remote_group_id', scope.members ?? []);
+  const byAddress = await hostsWithPortsIn(tx, 'remote_address_group_id', scope.addressGroups ?? []);
   return [...new Set([...direct, ...byRemote, ...byAddress])];
 }

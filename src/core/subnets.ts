@@ -191,7 +191,7 @@ export function subnetService(deps: CoreDeps, networks: NetworkService, ipam: Ip
     },
 
     async shapesOfNetwork(tx, networkId) {
-      const rows = await tx.selectFrom('subnets').selectAll().where('network_id', '=', networkId).orderBy('created_at').orderBy('id').execute();
+      const rows = await subnetsOfNetwork(tx, networkId);
       const children = await subnetChildren(tx, rows.map((r) => r.id));
       return rows.map((r) => subnetShape(r, children.get(r.id)!));
     },

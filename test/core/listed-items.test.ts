@@ -117,19 +117,19 @@ for (const dialect of DIALECTS) {
         // MySQL keeps no lists (see versionVector).
         const kept = dialect === 'mysql' ? 0 : 3;
         const a = await listed.list(store.db, query('p-a'), false, build);
-        assert.equal(listed.size, kept);
+        assert.equal(listed.itemCount, kept);
         // Both lists would hold six items: the older one goes.
         const b = await listed.list(store.db, query('p-b'), false, build);
-        assert.equal(listed.size, kept);
+        assert.equal(listed.itemCount, kept);
         if (dialect !== 'mysql') {
           assert.equal(await listed.list(store.db, query('p-b'), false, build), b, 'the newer list is kept');
           assert.notEqual(await listed.list(store.db, query('p-a'), false, build), a, 'the older one is built again');
         }
         // A list over the bound is not kept at all.
         const all = () => store.db.selectFrom('networks').select(['id', 'revision_number', 'updated_at']).orderBy('id');
-        const before = listed.size;
+        const before = listed.itemCount;
         assert.equal((await listed.list(store.db, all(), false, build)).length, 6);
-        assert.equal(listed.size, before);
+        assert.equal(listed.itemCount, before);
       } finally {
         await store.close();
         await db.drop();
